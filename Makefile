@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hvmm: `make` builds hvmm.ko and the userspace tools; `make check` runs
+# every test tier (unit, qemu, vmx) and ends with prove's summary.
+
+KDIR ?= $(shell tools/kdir.sh)
+BUILD := build
+LINUX_SRC := $(BUILD)/linux-source-6.1
+SELFTESTS_INC := $(LINUX_SRC)/tools/testing/selftests
+FUZZ_SECONDS ?= 20
+
+CC ?= gcc
+CLANG ?= clang
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare
+USER_CFLAGS := -O1 -g $(WARN) -Iinclude/uapi -Isrc -D_GNU_SOURCE
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+
+DEV_SRCS := $(sort $(wildcard src/devices/*.c))
+DEV_HDRS := $(wildcard src/devices/*.h include/uapi/linux/*.h)
+ULIB_SRCS := $(sort $(wildcard userspace/lib/*.c))
+
+.PHONY: all module userspace clean check check-unit check-qemu check-vmx \
+	unit fuzz bench checkpatch sparse linux-source
+
+all: module userspace
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+
+linux-source: $(LINUX_SRC)/.stamp
+$(LINUX_SRC)/.stamp:
+	tools/linux-source.sh $(LINUX_SRC)
+
+# ---- tier 1: host userspace unit tests and fuzzers ----------------------
+UNIT_SRCS := $(sort $(wildcard tests/unit/*_test.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*_fuzz.c))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+
+$(BUILD)/unit/%: tests/unit/%.c $(DEV_SRCS) $(ULIB_SRCS) $(DEV_HDRS) \
+		$(wildcard tests/unit/*.h) $(LINUX_SRC)/.stamp
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(SAN) -I$(SELFTESTS_INC) -o $@ $< \
+		$(DEV_SRCS) $(ULIB_SRCS) -lpthread
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(DEV_SRCS) $(ULIB_SRCS) $(DEV_HDRS) \
+		$(wildcard tests/fuzz/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(USER_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -o $@ $< $(DEV_SRCS) \
+		$(ULIB_SRCS) -lpthread
+
+unit: $(UNIT_BINS)
+fuzz: $(FUZZ_BINS)
+
+check-unit: check-unit-run
+	@tools/tap-report.sh $(BUILD)/results/unit
+
+# ---- benchmarks (run on demand, never from check) ------------------------
+-include tools/bench/bench.mk
+
+# ---- tiers 2 and 3: the stock kernel in QEMU TCG and in Bochs (VT-x) -----
+-include tests/selftests/selftests.mk
+-include tests/vm/vm.mk
+
+# Every tier runs even when an earlier one failed; a tier that could not
+# run at all leaves no TAP and tap-report.sh counts that as a failure.
+check:
+	@$(MAKE) --no-print-directory check-unit-run || true
+	@$(MAKE) --no-print-directory check-qemu-run || true
+	@$(MAKE) --no-print-directory check-vmx-run || true
+	@tools/tap-report.sh $(BUILD)/results/unit $(BUILD)/results/qemu \
+		$(BUILD)/results/vmx
+
+check-unit-run: unit fuzz
+	@tests/unit/run.sh $(BUILD)/results/unit $(FUZZ_SECONDS) \
+		$(UNIT_BINS) -- $(FUZZ_BINS)
+
+checkpatch: $(LINUX_SRC)/.stamp
+	$(LINUX_SRC)/scripts/checkpatch.pl --no-tree --terse -f \
+		$(shell git ls-files 'src/*.[ch]' 'include/*.h' 'userspace/*.[ch]' 'tools/*.c')
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -rf $(BUILD)
