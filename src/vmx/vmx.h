@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VT-x backend as src/core/ sees it.  Everything that knows about
+ * VMX, VMCS fields, EPT or guest instruction decoding lives behind this
+ * interface in src/vmx/.  All functions return 0 or a negative errno.
+ */
+#ifndef HVMM_VMX_VMX_H
+#define HVMM_VMX_VMX_H
+
+#include "../core/hvmm.h"
+
+/*
+ * Module load: probe the CPU.  Missing VT-x, disabled IA32_FEATURE_CONTROL,
+ * no EPT or no unrestricted guest do not fail the load; they make
+ * hvmm_vmx_enable() fail with -EOPNOTSUPP and print one line saying which.
+ */
+void hvmm_vmx_probe(void);
+
+/*
+ * First VM created: VMXON on every online CPU (and on CPUs that come
+ * online later).  -EBUSY when another hypervisor already owns VMX
+ * (CR4.VMXE set), -EOPNOTSUPP when the CPU lacks what hvmm needs.
+ * Reference counted: hvmm_vmx_disable() on the last VM's destruction.
+ * Context: process context, may sleep.
+ */
+int hvmm_vmx_enable(void);
+void hvmm_vmx_disable(void);
+
+int hvmm_vmx_vm_init(struct hvmm_vm *vm);
+void hvmm_vmx_vm_destroy(struct hvmm_vm *vm);
+
+/*
+ * A memslot is being deleted or moved (@old is its previous extent):
+ * drop its EPT mappings and unpin its pages before the core reuses it.
+ * Context: vm->slots_lock held.
+ */
+void hvmm_vmx_slot_changed(struct hvmm_vm *vm, const struct hvmm_memslot *old);
+
+int hvmm_vmx_vcpu_create(struct hvmm_vcpu *vcpu);
+void hvmm_vmx_vcpu_destroy(struct hvmm_vcpu *vcpu);
+
+/*
+ * KVM_RUN: complete the previous exit to userspace (IN data, MMIO read
+ * data), then run the guest until an exit that userspace must see.
+ * Returns 0 with vcpu->run->exit_reason set, -EINTR with KVM_EXIT_INTR when
+ * a signal is pending, or another negative errno.
+ * Context: vcpu->mutex held, process context.
+ */
+int hvmm_vmx_vcpu_run(struct hvmm_vcpu *vcpu);
+
+int hvmm_vmx_get_regs(struct hvmm_vcpu *vcpu, struct kvm_regs *regs);
+int hvmm_vmx_set_regs(struct hvmm_vcpu *vcpu, const struct kvm_regs *regs);
+int hvmm_vmx_get_sregs(struct hvmm_vcpu *vcpu, struct kvm_sregs *sregs);
+int hvmm_vmx_set_sregs(struct hvmm_vcpu *vcpu, const struct kvm_sregs *sregs);
+
+/* KVM_GET_SUPPORTED_CPUID / KVM_SET_CPUID2; -E2BIG as KVM does. */
+int hvmm_vmx_get_supported_cpuid(struct kvm_cpuid2 *cpuid, u32 max_entries,
+				 struct kvm_cpuid_entry2 *entries);
+int hvmm_vmx_set_cpuid(struct hvmm_vcpu *vcpu, u32 nent,
+		       const struct kvm_cpuid_entry2 *entries);
+
+/* KVM_INTERRUPT: queue @irq for injection (userspace irqchip only). */
+int hvmm_vmx_queue_interrupt(struct hvmm_vcpu *vcpu, u32 irq);
+
+#endif /* HVMM_VMX_VMX_H */
