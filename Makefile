@@ -16,12 +16,12 @@ USER_CFLAGS := -O1 -g $(WARN) -Iinclude/uapi -Isrc -D_GNU_SOURCE
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
-DEV_SRCS := $(sort $(wildcard src/devices/*.c))
+
 DEV_HDRS := $(wildcard src/devices/*.h include/uapi/linux/*.h)
 ULIB_SRCS := $(sort $(wildcard userspace/lib/*.c))
 
 .PHONY: all module userspace clean check check-unit check-qemu check-vmx \
-	unit fuzz bench checkpatch sparse linux-source
+	unit fuzz bench checkpatch sparse linux-source kcheck check-unit-run
 
 all: module userspace
 
@@ -36,23 +36,41 @@ $(LINUX_SRC)/.stamp:
 	tools/linux-source.sh $(LINUX_SRC)
 
 # ---- tier 1: host userspace unit tests and fuzzers ----------------------
+# Each device's tests/unit/<dev>.mk names the sources its programs link:
+#   <name>_SRCS := src/devices/foo.c ...   (for <name>_test and <name>_fuzz)
+# so one half-written device never breaks another's tests.
+-include $(sort $(wildcard tests/unit/*.mk))
+
 UNIT_SRCS := $(sort $(wildcard tests/unit/*_test.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*_fuzz.c))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 
-$(BUILD)/unit/%: tests/unit/%.c $(DEV_SRCS) $(ULIB_SRCS) $(DEV_HDRS) \
-		$(wildcard tests/unit/*.h) $(LINUX_SRC)/.stamp
+.SECONDEXPANSION:
+$(BUILD)/unit/%_test: tests/unit/%_test.c $$($$*_SRCS) $(ULIB_SRCS) \
+		$(DEV_HDRS) $(wildcard tests/unit/*.h) $(LINUX_SRC)/.stamp
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(SAN) -I$(SELFTESTS_INC) -o $@ $< \
-		$(DEV_SRCS) $(ULIB_SRCS) -lpthread
+		$($*_SRCS) $(ULIB_SRCS) -lpthread
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(DEV_SRCS) $(ULIB_SRCS) $(DEV_HDRS) \
-		$(wildcard tests/fuzz/*.h)
+$(BUILD)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $$($$*_SRCS) $(ULIB_SRCS) \
+		$(DEV_HDRS) $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(USER_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -o $@ $< $(DEV_SRCS) \
+		-fno-sanitize-recover=undefined -o $@ $< $($*_SRCS) \
 		$(ULIB_SRCS) -lpthread
+
+# Compile device models as kernel code, with sparse, in a throw-away
+# module: make kcheck DEVS="i8259 i8254".
+kcheck:
+	rm -rf $(BUILD)/kcheck && mkdir -p $(BUILD)/kcheck
+	printf 'obj-m := kcheck.o\nkcheck-y := kcheck_main.o platform.o %s\nccflags-y := -I$(CURDIR)/include/uapi -I$(CURDIR)/src -I$(CURDIR)/src/devices\n' \
+		"$(patsubst %,%.o,$(DEVS))" > $(BUILD)/kcheck/Kbuild
+	printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' \
+		> $(BUILD)/kcheck/kcheck_main.c
+	ln -s $(CURDIR)/src/core/platform.c $(BUILD)/kcheck/platform.c
+	for d in $(DEVS); do ln -s $(CURDIR)/src/devices/$$d.c $(BUILD)/kcheck/$$d.c; done
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(BUILD)/kcheck C=2 W=1 modules
 
 unit: $(UNIT_BINS)
 fuzz: $(FUZZ_BINS)
