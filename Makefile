@@ -62,15 +62,16 @@ $(BUILD)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $$($$*_SRCS) $(ULIB_SRCS) \
 
 # Compile device models as kernel code, with sparse, in a throw-away
 # module: make kcheck DEVS="i8259 i8254".
+KCHECK_DIR = $(BUILD)/kcheck-$(firstword $(DEVS) none)
 kcheck:
-	rm -rf $(BUILD)/kcheck && mkdir -p $(BUILD)/kcheck
+	rm -rf $(KCHECK_DIR) && mkdir -p $(KCHECK_DIR)
 	printf 'obj-m := kcheck.o\nkcheck-y := kcheck_main.o platform.o %s\nccflags-y := -I$(CURDIR)/include/uapi -I$(CURDIR)/src -I$(CURDIR)/src/devices\n' \
-		"$(patsubst %,%.o,$(DEVS))" > $(BUILD)/kcheck/Kbuild
+		"$(patsubst %,%.o,$(DEVS))" > $(KCHECK_DIR)/Kbuild
 	printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' \
-		> $(BUILD)/kcheck/kcheck_main.c
-	ln -s $(CURDIR)/src/core/platform.c $(BUILD)/kcheck/platform.c
-	for d in $(DEVS); do ln -s $(CURDIR)/src/devices/$$d.c $(BUILD)/kcheck/$$d.c; done
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(BUILD)/kcheck C=2 W=1 modules
+		> $(KCHECK_DIR)/kcheck_main.c
+	ln -s $(CURDIR)/src/core/platform.c $(KCHECK_DIR)/platform.c
+	for d in $(DEVS); do ln -s $(CURDIR)/src/devices/$$d.c $(KCHECK_DIR)/$$d.c; done
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(KCHECK_DIR) C=2 W=1 modules
 
 unit: $(UNIT_BINS)
 fuzz: $(FUZZ_BINS)
