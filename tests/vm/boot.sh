@@ -1,0 +1,138 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Boot Debian's stock kernel with an initramfs holding busybox, the given
+# files (hvmm.ko, selftests, ...) and a test plan, in QEMU TCG (no VT-x)
+# or in Bochs (VT-x), and capture the serial console.
+#
+# Usage: tests/vm/boot.sh [options] [FILE...]
+#   -e qemu|bochs   emulator (default qemu)
+#   -p PLAN         shell script run in the guest as /opt/hvmm/run.sh; it
+#                   may `. /opt/hvmm/lib.sh` for run_test/tap_step
+#   -c 'CMD'        or: a command line to run in the guest (sh -c)
+#                   (with neither: every executable FILE is run in order)
+#   -K              carry kvm, kvm-intel and irqbypass .ko (insmod them:
+#                   /lib/modules/$(cat /opt/hvmm/kver)/kernel/...)
+#   -o DIR          output folder (default build/vm/<emulator>): holds
+#                   console.log, initramfs.cpio.gz, and for Bochs
+#                   bochs.log (the emulated CPU's side: VMX instruction
+#                   failures, VM-entry checks, triple faults) and boot.iso
+#   -t SECONDS      kill the emulator after this long (default qemu 180,
+#                   bochs 900): a hang ends as a failure, never forever
+#   -m MEGS         guest memory (default 512)
+#   -a 'ARGS'       extra kernel command line arguments
+#   FILE            copied into /opt/hvmm/ in the guest (on $PATH)
+#
+# Examples:
+#   tests/vm/boot.sh -c 'insmod /opt/hvmm/hvmm.ko && ls -l /dev/hvmm' hvmm.ko
+#   tests/vm/boot.sh -e bochs -c 'insmod /opt/hvmm/hvmm.ko; \
+#       HVMM_DEV=/dev/hvmm pio_test' hvmm.ko build/selftests/pio_test
+#
+# Inside the guest everything the plan prints goes to the console live;
+# then every run_test result is replayed between HVMM-RESULT-BEGIN/END
+# markers, the kernel log between HVMM-DMESG-BEGIN/END, and the guest
+# powers off (HVMM-POWEROFF).  Exit status: 0 when the console shows
+# HVMM-POWEROFF, 1 on a timeout or when the guest died before it.
+# Only one Bochs runs at a time on the shared host: a lock serialises them.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+emu=qemu plan= cmd= kvm= out= secs= megs=512 extra=
+while getopts e:p:c:Ko:t:m:a: o; do
+	case $o in
+	e) emu=$OPTARG ;;
+	p) plan=$OPTARG ;;
+	c) cmd=$OPTARG ;;
+	K) kvm=-K ;;
+	o) out=$OPTARG ;;
+	t) secs=$OPTARG ;;
+	m) megs=$OPTARG ;;
+	a) extra=$OPTARG ;;
+	*) sed -n '3,/^set -eu/p' "$0" | sed 's/^# \{0,1\}//;$d' >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+case $emu in
+qemu) : "${secs:=180}" ;;
+bochs) : "${secs:=900}" ;;
+*) echo "boot.sh: unknown emulator $emu" >&2; exit 2 ;;
+esac
+: "${out:=$top/build/vm/$emu}"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+kver=$("$here/kver.sh")
+kernel=/boot/vmlinuz-$kver
+
+# The plan: given, made from -c, or "run every executable FILE".
+if [ -z "$plan" ]; then
+	plan=$out/plan.sh
+	{
+		echo '#!/bin/sh'
+		echo '. /opt/hvmm/lib.sh'
+		if [ -n "$cmd" ]; then
+			printf 'sh -c %s\n' "'$(printf '%s' "$cmd" | sed "s/'/'\\\\''/g")'"
+		else
+			for f in "$@"; do
+				[ -x "$f" ] || continue
+				b=$(basename "$f")
+				echo "run_test $b 300 /opt/hvmm/$b"
+			done
+		fi
+	} > "$plan"
+fi
+
+initrd=$out/initramfs.cpio.gz
+"$here/mkinitramfs.sh" $kvm -p "$plan" "$initrd" "$@"
+console=$out/console.log
+rm -f "$console"
+
+append="console=ttyS0,115200 panic=-1 oops=panic quiet $extra"
+rc=0
+if [ $emu = qemu ]; then
+	timeout -s KILL "$secs" qemu-system-x86_64 -M pc -m "$megs" \
+		-cpu qemu64 -smp 1 -nographic -no-reboot -display none \
+		-monitor none -serial "file:$console" \
+		-kernel "$kernel" -initrd "$initrd" -append "$append" \
+		< /dev/null > "$out/qemu.log" 2>&1 || rc=$?
+else
+	iso=$out/boot.iso
+	isodir=$out/iso
+	rm -rf "$isodir"
+	mkdir -p "$isodir/isolinux"
+	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
+		"$isodir/isolinux/"
+	cp "$kernel" "$isodir/vmlinuz"
+	cp "$initrd" "$isodir/initrd.gz"
+	# tsc_early_khz: Bochs' TSC counts instructions (ips), see design.md.
+	cat > "$isodir/isolinux/isolinux.cfg" <<-CFG
+	default hvmm
+	prompt 0
+	timeout 0
+	label hvmm
+	  kernel /vmlinuz
+	  append initrd=/initrd.gz $append tsc_early_khz=200000
+	CFG
+	genisoimage -quiet -o "$iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
+		-no-emul-boot -boot-load-size 4 -boot-info-table -J -R "$isodir"
+	rm -rf "$isodir"
+	sed -e "s|@MEGS@|$megs|" -e "s|@ISO@|$iso|" -e "s|@CONSOLE@|$console|" \
+		-e "s|@LOG@|$out/bochs.log|" "$here/bochsrc.in" > "$out/bochsrc"
+	printf 'c\nquit\n' > "$out/bochs.rc"
+	# One Bochs at a time on this 2-core host, whoever starts it.
+	lock=${TMPDIR:-/tmp}/hvmm-bochs.lock
+	(
+		flock 9
+		cd "$out"
+		timeout -s KILL "$secs" bochs -q -f "$out/bochsrc" \
+			-rc "$out/bochs.rc" < /dev/null > "$out/bochs.out" 2>&1
+	) 9> "$lock" || rc=$?
+fi
+touch "$console"
+if grep -q '^HVMM-POWEROFF' "$console"; then
+	exit 0
+fi
+if [ $rc -eq 137 ]; then
+	echo "boot.sh: $emu killed after ${secs}s; console: $console" >&2
+else
+	echo "boot.sh: $emu ended (status $rc) before HVMM-POWEROFF; console: $console" >&2
+fi
+exit 1
