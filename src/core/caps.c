@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM_CHECK_EXTENSION on /dev/hvmm and on VM fds.  Only what works is
+ * reported; everything else is 0, so that a KVM user falls back exactly
+ * as it would on an older KVM.  Documentation/abi.md lists the set.
+ */
+#include <linux/cpumask.h>
+#include <linux/kernel.h>
+#include "core.h"
+
+/**
+ * hvmm_check_extension() - answer KVM_CHECK_EXTENSION
+ * @vm:  the VM for a VM-fd query, NULL on /dev/hvmm (answers do not
+ *       depend on it today)
+ * @cap: a KVM_CAP_* number
+ *
+ * Return: 0 when unsupported, else 1 or the capability's value.
+ */
+long hvmm_check_extension(struct hvmm_vm *vm, long cap)
+{
+	switch (cap) {
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_CHECK_EXTENSION_VM:
+		return 1;
+	case KVM_CAP_NR_MEMSLOTS:
+		return HVMM_USER_MEM_SLOTS;
+	case KVM_CAP_NR_VCPUS:
+		/* The recommended maximum, as KVM: no overcommit. */
+		return min_t(long, num_online_cpus(), HVMM_MAX_VCPUS);
+	case KVM_CAP_MAX_VCPUS:
+		return HVMM_MAX_VCPUS;
+	case KVM_CAP_MAX_VCPU_ID:
+		return HVMM_MAX_VCPU_ID;
+	default:
+		return 0;
+	}
+}
