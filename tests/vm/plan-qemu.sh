@@ -1,0 +1,21 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest test plan of the qemu tier (no VT-x): module load/unload, the
+# /dev/hvmm node, and every selftest; those that need a VM must SKIP.
+. /opt/hvmm/lib.sh
+export HVMM_DEV=/dev/hvmm HVMM_EXPECT_VMX=0
+
+tap_step module "insmod hvmm.ko without VT-x" insmod /opt/hvmm/hvmm.ko
+tap_step module "/dev/hvmm is a character device" test -c /dev/hvmm
+tap_step module "hvmm listed in /proc/modules" grep -q '^hvmm ' /proc/modules
+for t in /opt/hvmm/*_test; do
+	[ -x "$t" ] && run_test "$(basename "$t")" 120 "$t"
+done
+tap_step module "rmmod hvmm" rmmod hvmm
+tap_step module "/dev/hvmm gone after rmmod" test ! -e /dev/hvmm
+tap_step module "insmod hvmm.ko again" insmod /opt/hvmm/hvmm.ko
+tap_step module "api_test passes on the reloaded module" \
+	sh -c '/opt/hvmm/api_test > /tmp/api2.log 2>&1 || { cat /tmp/api2.log; exit 1; }'
+tap_step module "modprobe -r hvmm" modprobe -r hvmm
+tap_step module "hvmm gone from /proc/modules" sh -c '! grep -q "^hvmm " /proc/modules'
+tap_done module

@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest test plan of the vmx tier (Bochs, VT-x).  One boot runs it all:
+#  1. stock kvm_intel: every VM selftest on /dev/kvm (kvm-<test>), which
+#     proves the tests themselves right on real VMX, and exit_bench;
+#  2. hvmm.ko loaded beside it: vmx_busy_test (EBUSY either way);
+#  3. kvm_intel unloaded: every selftest and exit_bench on /dev/hvmm;
+#  4. hvmm unloaded after all of it.
+. /opt/hvmm/lib.sh
+export HVMM_EXPECT_VMX=1
+K=/lib/modules/$(cat /opt/hvmm/kver)/kernel
+
+tap_step kvm "insmod irqbypass" insmod $K/virt/lib/irqbypass.ko
+tap_step kvm "insmod kvm" insmod $K/arch/x86/kvm/kvm.ko
+tap_step kvm "insmod kvm-intel" insmod $K/arch/x86/kvm/kvm-intel.ko
+tap_step kvm "/dev/kvm present" test -c /dev/kvm
+for t in /opt/hvmm/*_test; do
+	n=$(basename "$t")
+	[ "$n" = vmx_busy_test ] && continue
+	run_test "kvm-$n" 300 env HVMM_DEV=/dev/kvm "$t"
+done
+[ -x /opt/hvmm/exit_bench ] &&
+	run_test bench-kvm 300 env HVMM_DEV=/dev/kvm /opt/hvmm/exit_bench
+
+tap_step module "insmod hvmm.ko" insmod /opt/hvmm/hvmm.ko
+tap_step module "/dev/hvmm is a character device" test -c /dev/hvmm
+run_test vmx_busy_test 300 env HVMM_DEV=/dev/hvmm HVMM_OTHER_DEV=/dev/kvm \
+	/opt/hvmm/vmx_busy_test
+tap_step kvm "rmmod kvm-intel kvm irqbypass" rmmod kvm_intel kvm irqbypass
+tap_done kvm
+
+export HVMM_DEV=/dev/hvmm
+for t in /opt/hvmm/*_test; do
+	n=$(basename "$t")
+	[ "$n" = vmx_busy_test ] && continue
+	run_test "$n" 300 "$t"
+done
+[ -x /opt/hvmm/exit_bench ] &&
+	run_test bench-hvmm 300 /opt/hvmm/exit_bench
+
+tap_step module "rmmod hvmm after all tests" rmmod hvmm
+tap_step module "/dev/hvmm gone after rmmod" test ! -e /dev/hvmm
+tap_done module
+
+# The comparison line (design.md: ratios measured in one run).
+h=$(sed -n 's/^exit_bench: pio_exit_roundtrip .*cycles=\([0-9]*\).*/\1/p' \
+	"$HVMM_RESULTS/bench-hvmm.log" 2>/dev/null)
+k=$(sed -n 's/^exit_bench: pio_exit_roundtrip .*cycles=\([0-9]*\).*/\1/p' \
+	"$HVMM_RESULTS/bench-kvm.log" 2>/dev/null)
+if [ -n "$h" ] && [ -n "$k" ] && [ "$k" -gt 0 ]; then
+	echo "exit_bench: pio_exit_roundtrip hvmm=$h kvm=$k ratio=$(awk "BEGIN { printf \"%.2f\", $h / $k }")" \
+		> "$HVMM_RESULTS/bench.log"
+else
+	echo "exit_bench: pio_exit_roundtrip hvmm=${h:-none} kvm=${k:-none} ratio=none" \
+		> "$HVMM_RESULTS/bench.log"
+fi
+cat "$HVMM_RESULTS/bench.log"
