@@ -19,6 +19,7 @@ mkdir -p "$HVMM_RESULTS"
 # (it is replayed in full at the end) but let real emergencies through.
 echo 4 > /proc/sys/kernel/printk
 
+echo
 echo "HVMM-RUNNER-START $(uname -r)"
 if [ -x /opt/hvmm/run.sh ]; then
 	/opt/hvmm/run.sh 2>&1 | tee /tmp/runner.log

@@ -27,7 +27,7 @@ run_test()
 # comments.
 tap_step()
 {
-	file=$HVMM_RESULTS/$1.log desc=$2
+	tapname=$1 file=$HVMM_RESULTS/$1.log desc=$2
 	shift 2
 	[ -e "$file" ] || echo "TAP version 13" > "$file"
 	n=$(($(grep -c '^\(not \)\?ok ' "$file") + 1))
@@ -39,7 +39,7 @@ tap_step()
 	else
 		echo "not ok $n $desc (status $rc)" >> "$file"
 	fi
-	echo "HVMM-STEP $1: $(tail -n 1 "$file")"
+	echo "HVMM-STEP $tapname: $(tail -n 1 "$file")"
 	return $rc
 }
 

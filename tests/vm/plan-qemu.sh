@@ -13,7 +13,11 @@ for t in /opt/hvmm/*_test; do
 done
 tap_step module "rmmod hvmm" rmmod hvmm
 tap_step module "/dev/hvmm gone after rmmod" test ! -e /dev/hvmm
-tap_step module "insmod hvmm.ko again" insmod /opt/hvmm/hvmm.ko
+# Again through modprobe, from the module tree, as a distribution would.
+mods=/lib/modules/$(uname -r)
+mkdir -p "$mods/extra" && cp /opt/hvmm/hvmm.ko "$mods/extra/"
+tap_step module "depmod" depmod
+tap_step module "modprobe hvmm" modprobe hvmm
 tap_step module "api_test passes on the reloaded module" \
 	sh -c '/opt/hvmm/api_test > /tmp/api2.log 2>&1 || { cat /tmp/api2.log; exit 1; }'
 tap_step module "modprobe -r hvmm" modprobe -r hvmm
