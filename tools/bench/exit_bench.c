@@ -23,15 +23,15 @@
 #define BATCHES		5
 
 asm(".pushsection .rodata\n\t"
-    ".code16\n"
-    "bench16_start:\n\t"
-    "mov $0x5e0, %dx\n"
-    "1: out %al, %dx\n\t"
-    "inc %al\n\t"
-    "jmp 1b\n"
-    "bench16_end:\n\t"
-    ".code64\n\t"
-    ".popsection");
+	".code16\n"
+	"bench16_start:\n\t"
+	"mov $0x5e0, %dx\n"
+	"1: out %al, %dx\n\t"
+	"inc %al\n\t"
+	"jmp 1b\n"
+	"bench16_end:\n\t"
+	".code64\n\t"
+	".popsection");
 GUEST_CODE_DECLARE(bench16);
 
 static int round_trips(struct test_vcpu *vcpu, long n)

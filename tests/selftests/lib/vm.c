@@ -15,6 +15,8 @@
 
 #include "hvmm_util.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 #define X86_CR0_PE	(1UL << 0)
 #define X86_CR0_ET	(1UL << 4)
 #define X86_CR0_NE	(1UL << 5)
@@ -246,7 +248,7 @@ const char *exit_name(uint32_t reason)
 		[KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
 	};
 
-	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
+	if (reason < ARRAY_SIZE(names) && names[reason])
 		return names[reason];
 	return "?";
 }

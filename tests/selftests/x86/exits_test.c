@@ -20,26 +20,26 @@
 #include "hvmm_util.h"
 
 asm(".pushsection .rodata\n\t"
-    ".code16\n"
-    "hlt16_start:\n\t"
-    "hlt\n\t"
-    "mov $1, %al\n\t"
-    "out %al, $0x99\n"
-    "hlt16_end:\n\t"
+	".code16\n"
+	"hlt16_start:\n\t"
+	"hlt\n\t"
+	"mov $1, %al\n\t"
+	"out %al, $0x99\n"
+	"hlt16_end:\n\t"
     /* #UD with an empty IDT: #GP, then #DF, then shutdown. */
-    ".code32\n"
-    "ud32_start:\n\t"
-    "ud2\n"
-    "ud32_end:\n\t"
+	".code32\n"
+	"ud32_start:\n\t"
+	"ud2\n"
+	"ud32_end:\n\t"
     /* Spin with IF=1 so a host interrupt always ends the run (design.md). */
-    ".code16\n"
-    "spin16_start:\n\t"
-    "sti\n"
-    "1: inc %eax\n\t"
-    "jmp 1b\n"
-    "spin16_end:\n\t"
-    ".code64\n\t"
-    ".popsection");
+	".code16\n"
+	"spin16_start:\n\t"
+	"sti\n"
+	"1: inc %eax\n\t"
+	"jmp 1b\n"
+	"spin16_end:\n\t"
+	".code64\n\t"
+	".popsection");
 GUEST_CODE_DECLARE(hlt16);
 GUEST_CODE_DECLARE(ud32);
 GUEST_CODE_DECLARE(spin16);
@@ -148,7 +148,7 @@ static void on_sigusr1(int sig)
 
 struct runner {
 	struct test_vcpu *vcpu;
-	volatile int started;
+	int started;		/* __atomic: set by the vCPU thread */
 	int ret;
 };
 
@@ -156,7 +156,7 @@ static void *run_thread(void *arg)
 {
 	struct runner *r = arg;
 
-	r->started = 1;
+	__atomic_store_n(&r->started, 1, __ATOMIC_RELEASE);
 	r->ret = vcpu_run(r->vcpu);
 	return NULL;
 }
@@ -174,7 +174,7 @@ TEST_F(guest, signal_mid_run)
 	ASSERT_EQ(0, vcpu_setup(&self->vm, &self->vcpu, GUEST_REAL,
 				spin16_start, GUEST_SIZE(spin16)));
 	ASSERT_EQ(0, pthread_create(&th, NULL, run_thread, &r));
-	while (!r.started)
+	while (!__atomic_load_n(&r.started, __ATOMIC_ACQUIRE))
 		usleep(1000);
 	usleep(200000);
 	ASSERT_EQ(0, pthread_kill(th, SIGUSR1));
@@ -188,9 +188,9 @@ TEST_F(guest, signal_mid_run)
 	EXPECT_LT(regs.rip, GUEST_CODE + GUEST_SIZE(spin16));
 	/* And it can be run and interrupted again. */
 	for (i = 0; i < 3; i++) {
-		r.started = 0;
+		__atomic_store_n(&r.started, 0, __ATOMIC_RELEASE);
 		ASSERT_EQ(0, pthread_create(&th, NULL, run_thread, &r));
-		while (!r.started)
+		while (!__atomic_load_n(&r.started, __ATOMIC_ACQUIRE))
 			usleep(1000);
 		usleep(50000);
 		ASSERT_EQ(0, pthread_kill(th, SIGUSR1));

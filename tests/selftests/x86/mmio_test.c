@@ -20,47 +20,47 @@
  * mode would hide a bad upper half, so long mode echoes via a write).
  */
 asm(".pushsection .rodata\n\t"
-    ".code64\n"
-    "mmio64_start:\n\t"
-    "mov $0xd0000, %ebx\n\t"
-    "mov $0x1122334455667788, %rax\n\t"
-    "mov %rax, 0x8(%rbx)\n\t"
-    "movl $0x99aabbcc, 0x10(%rbx)\n\t"
-    "movw $0xddee, 0x14(%rbx)\n\t"
-    "movb $0xf1, 0x17(%rbx)\n\t"
-    "mov 0x20(%rbx), %rax\n\t"		/* 8-byte read */
-    "mov %rax, 0x100(%rbx)\n\t"		/* echo as an 8-byte write */
-    "mov $-1, %rax\n\t"
-    "mov 0x28(%rbx), %eax\n\t"		/* 4-byte read zero-extends */
-    "mov %rax, 0x100(%rbx)\n\t"
-    "mov $-1, %rax\n\t"
-    "mov 0x2c(%rbx), %ax\n\t"		/* 2-byte read keeps bits 63:16 */
-    "mov %rax, 0x100(%rbx)\n\t"
-    "mov $-1, %rax\n\t"
-    "mov 0x2f(%rbx), %al\n\t"		/* 1-byte read keeps bits 63:8 */
-    "mov %rax, 0x100(%rbx)\n\t"
-    "hlt\n"
-    "mmio64_end:\n\t"
-    ".code16\n"
-    "mmio16_start:\n\t"
-    "mov $0xd000, %bx\n\t"
-    "mov %bx, %es\n\t"
-    "movl $0x99aabbcc, %es:0x10\n\t"
-    "movw $0xddee, %es:0x14\n\t"
-    "movb $0xf1, %es:0x17\n\t"
-    "mov $0xffffffff, %eax\n\t"
-    "mov %es:0x28, %eax\n\t"
-    "mov %eax, %es:0x100\n\t"
-    "mov $0xffffffff, %eax\n\t"
-    "mov %es:0x2c, %ax\n\t"
-    "mov %eax, %es:0x100\n\t"
-    "mov $0xffffffff, %eax\n\t"
-    "mov %es:0x2f, %al\n\t"
-    "mov %eax, %es:0x100\n\t"
-    "hlt\n"
-    "mmio16_end:\n\t"
-    ".code64\n\t"
-    ".popsection");
+	".code64\n"
+	"mmio64_start:\n\t"
+	"mov $0xd0000, %ebx\n\t"
+	"mov $0x1122334455667788, %rax\n\t"
+	"mov %rax, 0x8(%rbx)\n\t"
+	"movl $0x99aabbcc, 0x10(%rbx)\n\t"
+	"movw $0xddee, 0x14(%rbx)\n\t"
+	"movb $0xf1, 0x17(%rbx)\n\t"
+	"mov 0x20(%rbx), %rax\n\t"		/* 8-byte read */
+	"mov %rax, 0x100(%rbx)\n\t"		/* echo as an 8-byte write */
+	"mov $-1, %rax\n\t"
+	"mov 0x28(%rbx), %eax\n\t"		/* 4-byte read zero-extends */
+	"mov %rax, 0x100(%rbx)\n\t"
+	"mov $-1, %rax\n\t"
+	"mov 0x2c(%rbx), %ax\n\t"		/* 2-byte read keeps bits 63:16 */
+	"mov %rax, 0x100(%rbx)\n\t"
+	"mov $-1, %rax\n\t"
+	"mov 0x2f(%rbx), %al\n\t"		/* 1-byte read keeps bits 63:8 */
+	"mov %rax, 0x100(%rbx)\n\t"
+	"hlt\n"
+	"mmio64_end:\n\t"
+	".code16\n"
+	"mmio16_start:\n\t"
+	"mov $0xd000, %bx\n\t"
+	"mov %bx, %es\n\t"
+	"movl $0x99aabbcc, %es:0x10\n\t"
+	"movw $0xddee, %es:0x14\n\t"
+	"movb $0xf1, %es:0x17\n\t"
+	"mov $0xffffffff, %eax\n\t"
+	"mov %es:0x28, %eax\n\t"
+	"mov %eax, %es:0x100\n\t"
+	"mov $0xffffffff, %eax\n\t"
+	"mov %es:0x2c, %ax\n\t"
+	"mov %eax, %es:0x100\n\t"
+	"mov $0xffffffff, %eax\n\t"
+	"mov %es:0x2f, %al\n\t"
+	"mov %eax, %es:0x100\n\t"
+	"hlt\n"
+	"mmio16_end:\n\t"
+	".code64\n\t"
+	".popsection");
 GUEST_CODE_DECLARE(mmio64);
 GUEST_CODE_DECLARE(mmio16);
 

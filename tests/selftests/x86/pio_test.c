@@ -53,19 +53,19 @@
 	#name "_msg: .ascii \"hvmm!\"\n\t"
 
 asm(".pushsection .rodata\n\t"
-    ".code16\n"
-    "pio16_start:\n\t"
-    PIO_BODY(pio16, "si", "cx")
-    "pio16_end:\n\t"
-    ".code32\n"
-    "pio32_start:\n\t"
-    PIO_BODY(pio32, "esi", "ecx")
-    "pio32_end:\n\t"
-    ".code64\n"
-    "pio64_start:\n\t"
-    PIO_BODY(pio64, "esi", "ecx")
-    "pio64_end:\n\t"
-    ".popsection");
+	".code16\n"
+	"pio16_start:\n\t"
+	PIO_BODY(pio16, "si", "cx")
+	"pio16_end:\n\t"
+	".code32\n"
+	"pio32_start:\n\t"
+	PIO_BODY(pio32, "esi", "ecx")
+	"pio32_end:\n\t"
+	".code64\n"
+	"pio64_start:\n\t"
+	PIO_BODY(pio64, "esi", "ecx")
+	"pio64_end:\n\t"
+	".popsection");
 GUEST_CODE_DECLARE(pio16);
 GUEST_CODE_DECLARE(pio32);
 GUEST_CODE_DECLARE(pio64);

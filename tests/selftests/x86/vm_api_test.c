@@ -208,8 +208,7 @@ TEST_F(vm, bad_pointers_and_ioctls)
 	errno = 0;
 	EXPECT_EQ(-1, ioctl(vcpu.fd, KVM_CREATE_VCPU, 1));
 	EXPECT_TRUE(errno == EINVAL || errno == ENOTTY);
-	/* mmap beyond KVM_GET_VCPU_MMAP_SIZE is refused or faults, never
-	 * hands out other memory: only the size itself must work. */
+	/* The run area maps with exactly KVM_GET_VCPU_MMAP_SIZE bytes. */
 	EXPECT_NE(MAP_FAILED, mmap(NULL, vcpu.run_size, PROT_READ,
 				   MAP_SHARED, vcpu.fd, 0));
 	vcpu_destroy(&vcpu);
