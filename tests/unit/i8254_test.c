@@ -1,0 +1,789 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 8254 PIT and port 0x61 against the Intel 8254 datasheet (231164), on the
+ * deterministic virtual clock: exact counts at exact CLK pulses, exact
+ * IRQ0 edge times.  "d" below is the number of CLK pulses since the CLK in
+ * which the count was written; the first one loads the count.
+ */
+#include "../../src/devices/i8254.h"
+#include "kselftest_harness.h"
+
+#define F	1193182ULL
+#define START_NS 1000000000ULL		/* CLK 1193182 */
+
+static struct {
+	struct hvmm_clock clock;
+	struct hvmm_pit pit;
+	int level;
+	int rises;
+	u64 rise_tick[64];
+	int calls;
+} g;
+
+static u64 tick_ns(u64 k)
+{
+	return (u64)(((unsigned __int128)k * 1000000000ULL + F - 1) / F);
+}
+
+static u64 tick_now(void)
+{
+	return (u64)((unsigned __int128)g.clock.now_ns * F / 1000000000ULL);
+}
+
+static void irq_rec(void *opaque, u32 irq, int level)
+{
+	if (irq != 0)
+		abort();
+	g.calls++;
+	if (level && !g.level) {
+		if (g.rises < 64)
+			g.rise_tick[g.rises] = tick_now();
+		g.rises++;
+	}
+	g.level = level;
+}
+
+static void setup(void)
+{
+	memset(&g, 0, sizeof(g));
+	hvmm_clock_init(&g.clock, START_NS);
+	hvmm_pit_init(&g.pit, &g.clock, irq_rec, NULL);
+}
+
+static void outb(u16 port, u8 v)
+{
+	struct hvmm_iodev *d = port == 0x61 ? &g.pit.port61_dev :
+					      &g.pit.pit_dev;
+
+	if (hvmm_iodev_write(d, port, 1, v))
+		abort();
+}
+
+static u8 inb(u16 port)
+{
+	struct hvmm_iodev *d = port == 0x61 ? &g.pit.port61_dev :
+					      &g.pit.pit_dev;
+	u64 v = 0;
+
+	if (hvmm_iodev_read(d, port, 1, &v))
+		abort();
+	return (u8)v;
+}
+
+/* Move the clock to the first nanosecond of CLK @k. */
+static void goto_tick(u64 k)
+{
+	u64 ns = tick_ns(k);
+
+	if (ns < g.clock.now_ns)
+		abort();
+	hvmm_clock_advance(&g.clock, ns - g.clock.now_ns);
+}
+
+/* Counter latch command, then LSB, MSB (rw mode 3). */
+static u16 latched(int ch)
+{
+	u16 v;
+
+	outb(0x43, ch << 6);
+	v = inb(0x40 + ch);
+	return v | inb(0x40 + ch) << 8;
+}
+
+static u16 read16(int ch)
+{
+	u16 v = inb(0x40 + ch);
+
+	return v | inb(0x40 + ch) << 8;
+}
+
+static u8 status(int ch)
+{
+	outb(0x43, 0xe0 | (2 << ch));	/* read-back: status only */
+	return inb(0x40 + ch);
+}
+
+static u64 program(int ch, u8 mode_bits, u16 count)
+{
+	u64 w;
+
+	outb(0x43, ch << 6 | 0x30 | mode_bits);
+	outb(0x40 + ch, count & 0xff);
+	w = tick_now();
+	outb(0x40 + ch, count >> 8);
+	return w;
+}
+
+/* 8254 datasheet, Mode 0: Interrupt on Terminal Count */
+TEST(mode0_terminal_count)
+{
+	u64 w;
+
+	setup();
+	w = program(0, 0x00, 100);
+	EXPECT_EQ(0, g.level);			/* OUT low after control word */
+	goto_tick(w + 1);			/* load pulse: no decrement */
+	EXPECT_EQ(100, latched(0));
+	goto_tick(w + 2);
+	EXPECT_EQ(99, latched(0));
+	goto_tick(w + 100);
+	EXPECT_EQ(1, latched(0));
+	EXPECT_EQ(0, status(0) >> 7);
+	EXPECT_EQ(0, g.rises);
+	goto_tick(w + 101);			/* N + 1 CLKs after the write */
+	EXPECT_EQ(0, latched(0));
+	EXPECT_EQ(1, status(0) >> 7);
+	ASSERT_EQ(1, g.rises);
+	EXPECT_EQ(w + 101, g.rise_tick[0]);
+	goto_tick(w + 102);			/* wraps to FFFF, OUT stays high */
+	EXPECT_EQ(0xffff, latched(0));
+	goto_tick(w + 200000);
+	EXPECT_EQ(1, g.rises);
+	EXPECT_EQ(1, status(0) >> 7);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, Mode 0: "Writing the first byte disables counting" */
+TEST(mode0_first_byte_stops_counting)
+{
+	u64 w;
+
+	setup();
+	w = program(0, 0x00, 50);
+	goto_tick(w + 60);			/* terminal count passed */
+	EXPECT_EQ(1, g.level);
+	outb(0x40, 0x10);			/* first byte: OUT low at once */
+	EXPECT_EQ(0, g.level);
+	EXPECT_EQ(0, status(0) >> 7);
+	goto_tick(w + 500);			/* not counting meanwhile */
+	outb(0x40, 0x00);			/* N = 16, reloads */
+	w = tick_now();
+	goto_tick(w + 16);
+	EXPECT_EQ(1, latched(0));
+	goto_tick(w + 17);
+	EXPECT_EQ(2, g.rises);
+	EXPECT_EQ(w + 17, g.rise_tick[1]);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, Mode 1: Hardware Retriggerable One-Shot (gate 2, 0x61) */
+TEST(mode1_one_shot_retrigger)
+{
+	u64 w;
+
+	setup();
+	outb(0x61, 0x00);
+	program(2, 0x02, 10);
+	goto_tick(tick_now() + 50);
+	EXPECT_EQ(1, status(2) >> 7);		/* waits for a trigger */
+	EXPECT_EQ(0x40, status(2) & 0x40);	/* null count until loaded */
+	outb(0x61, 0x01);			/* trigger */
+	w = tick_now();
+	goto_tick(w + 1);
+	EXPECT_EQ(0, inb(0x61) & 0x20);		/* OUT low from load */
+	EXPECT_EQ(10, latched(2));
+	EXPECT_EQ(0, status(2) & 0x40);
+	goto_tick(w + 6);
+	EXPECT_EQ(5, latched(2));
+	outb(0x61, 0x00);
+	outb(0x61, 0x01);			/* retrigger: reload N */
+	w = tick_now();
+	goto_tick(w + 10);
+	EXPECT_EQ(1, latched(2));
+	EXPECT_EQ(0, inb(0x61) & 0x20);
+	goto_tick(w + 11);
+	EXPECT_EQ(0x20, inb(0x61) & 0x20);
+	/* a new count waits for the next trigger */
+	outb(0x42, 3);
+	outb(0x42, 0);
+	goto_tick(w + 20);
+	EXPECT_EQ(0x10000 - 9, latched(2));
+	outb(0x61, 0x00);
+	outb(0x61, 0x01);
+	w = tick_now();
+	goto_tick(w + 1);
+	EXPECT_EQ(3, latched(2));
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, Mode 2: Rate Generator */
+TEST(mode2_rate_generator)
+{
+	u64 w;
+	int k;
+
+	setup();
+	hvmm_pit_set_reinject(&g.pit, false);
+	w = program(0, 0x04, 100);
+	for (k = 1; k <= 100; k++) {
+		goto_tick(w + k);
+		EXPECT_EQ(101 - k, latched(0));
+		EXPECT_EQ(k == 100 ? 0 : 1, status(0) >> 7);
+	}
+	goto_tick(w + 101);			/* reload, OUT back high */
+	EXPECT_EQ(100, latched(0));
+	EXPECT_EQ(1, status(0) >> 7);
+	goto_tick(w + 1000);
+	ASSERT_EQ(9, g.rises);
+	for (k = 0; k < 9; k++)
+		EXPECT_EQ(w + 101 + 100 * k, g.rise_tick[k]);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, Mode 2: a new count is loaded at the end of the period */
+TEST(mode2_reload_at_period_end)
+{
+	u64 w;
+
+	setup();
+	hvmm_pit_set_reinject(&g.pit, false);
+	w = program(0, 0x04, 100);
+	goto_tick(w + 30);
+	outb(0x40, 80);
+	outb(0x40, 0);
+	EXPECT_EQ(0x40, status(0) & 0x40);	/* null count: not loaded yet */
+	goto_tick(w + 100);
+	EXPECT_EQ(1, latched(0));		/* current period unaffected */
+	goto_tick(w + 101);
+	EXPECT_EQ(80, latched(0));
+	EXPECT_EQ(0, status(0) & 0x40);
+	goto_tick(w + 300);
+	ASSERT_EQ(3, g.rises);
+	EXPECT_EQ(w + 101, g.rise_tick[0]);
+	EXPECT_EQ(w + 181, g.rise_tick[1]);
+	EXPECT_EQ(w + 261, g.rise_tick[2]);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, Mode 3: Square Wave Mode, even and odd counts */
+TEST(mode3_square_wave)
+{
+	static const u16 even[] = { 10, 8, 6, 4, 2, 10, 8, 6, 4, 2, 10 };
+	static const u8 even_out[] = { 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1 };
+	static const u16 odd[] = { 4, 2, 0, 4, 2, 4 };
+	static const u8 odd_out[] = { 1, 1, 1, 0, 0, 1 };
+	u64 w;
+	int k;
+
+	setup();
+	outb(0x61, 0x01);
+	w = program(2, 0x06, 10);
+	for (k = 0; k < 11; k++) {
+		goto_tick(w + 1 + k);
+		EXPECT_EQ(even[k], latched(2));
+		EXPECT_EQ(even_out[k] << 5, inb(0x61) & 0x20);
+	}
+	w = program(2, 0x06, 5);	/* high (N+1)/2, low (N-1)/2 */
+	for (k = 0; k < 6; k++) {
+		goto_tick(w + 1 + k);
+		EXPECT_EQ(odd[k], latched(2));
+		EXPECT_EQ(odd_out[k], status(2) >> 7);
+	}
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, Mode 4: Software Triggered Strobe */
+TEST(mode4_strobe)
+{
+	u64 w;
+
+	setup();
+	w = program(0, 0x08, 20);
+	EXPECT_EQ(1, status(0) >> 7);
+	goto_tick(w + 20);
+	EXPECT_EQ(1, status(0) >> 7);
+	goto_tick(w + 21);
+	EXPECT_EQ(0, status(0) >> 7);		/* low for one CLK */
+	EXPECT_EQ(0, g.rises);
+	goto_tick(w + 22);
+	EXPECT_EQ(1, status(0) >> 7);
+	ASSERT_EQ(1, g.rises);
+	EXPECT_EQ(w + 22, g.rise_tick[0]);
+	goto_tick(w + 200000);
+	EXPECT_EQ(1, g.rises);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, Mode 5: Hardware Triggered Strobe (Retriggerable) */
+TEST(mode5_hardware_strobe)
+{
+	u64 w;
+
+	setup();
+	program(2, 0x0a, 7);
+	goto_tick(tick_now() + 100);
+	EXPECT_EQ(1, status(2) >> 7);
+	outb(0x61, 0x01);
+	w = tick_now();
+	goto_tick(w + 7);
+	EXPECT_EQ(1, latched(2));
+	goto_tick(w + 8);
+	EXPECT_EQ(0, inb(0x61) & 0x20);
+	goto_tick(w + 9);
+	EXPECT_EQ(0x20, inb(0x61) & 0x20);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, Control Word Format: BCD; "Counter": 0 is 10^4 in BCD */
+TEST(bcd_counting)
+{
+	u64 w;
+
+	setup();
+	outb(0x43, 0x31);			/* ch0, LSB/MSB, mode 0, BCD */
+	outb(0x40, 0x00);
+	w = tick_now();
+	outb(0x40, 0x01);			/* 0100 BCD = 100 CLKs */
+	goto_tick(w + 2);
+	EXPECT_EQ(0x0099, latched(0));
+	goto_tick(w + 101);
+	EXPECT_EQ(1, g.rises);
+	goto_tick(w + 102);
+	EXPECT_EQ(0x9999, latched(0));		/* wraps to 9999 */
+	outb(0x43, 0x35);			/* mode 2, BCD, count 0 */
+	outb(0x40, 0);
+	w = tick_now();
+	outb(0x40, 0);
+	goto_tick(w + 1);
+	EXPECT_EQ(0x0000, latched(0));		/* 10000 shows as 0000 */
+	goto_tick(w + 2);
+	EXPECT_EQ(0x9999, latched(0));
+	goto_tick(w + 10001);
+	EXPECT_EQ(0x0000, latched(0));
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, "Counter": the largest count 0 is 2^16 in binary */
+TEST(count_zero_is_65536)
+{
+	u64 w;
+
+	setup();
+	hvmm_pit_set_reinject(&g.pit, false);
+	w = program(0, 0x04, 0);
+	goto_tick(w + 2);
+	EXPECT_EQ(0xffff, latched(0));
+	goto_tick(w + 65537 + 65536);
+	ASSERT_EQ(2, g.rises);
+	EXPECT_EQ(w + 65537, g.rise_tick[0]);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, Write Operations / Read Operations: RW modes */
+TEST(access_modes)
+{
+	u64 w;
+
+	setup();
+	outb(0x43, 0x10);			/* ch0, LSB only, mode 0 */
+	outb(0x40, 0x50);
+	w = tick_now();
+	goto_tick(w + 1);
+	EXPECT_EQ(0x50, inb(0x40));
+	EXPECT_EQ(0x50, inb(0x40));		/* LSB again, no flip-flop */
+	outb(0x43, 0x20);			/* MSB only */
+	outb(0x40, 0x12);
+	w = tick_now();
+	goto_tick(w + 1);
+	EXPECT_EQ(0x12, inb(0x40));
+	goto_tick(w + 2);
+	EXPECT_EQ(0x11, inb(0x40));		/* 0x11ff */
+	outb(0x43, 0x30);			/* LSB then MSB */
+	outb(0x40, 0x34);
+	w = tick_now();
+	outb(0x40, 0x12);
+	goto_tick(w + 3);
+	EXPECT_EQ(0x32, inb(0x40));
+	EXPECT_EQ(0x12, inb(0x40));
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, Counter Latch Command */
+TEST(counter_latch)
+{
+	u64 w;
+
+	setup();
+	w = program(0, 0x04, 1000);
+	goto_tick(w + 11);
+	outb(0x43, 0x00);
+	goto_tick(w + 500);
+	outb(0x43, 0x00);			/* ignored: not read yet */
+	EXPECT_EQ(990 & 0xff, inb(0x40));
+	goto_tick(w + 600);
+	EXPECT_EQ(990 >> 8, inb(0x40));
+	/* unlatched again: follows the CE */
+	EXPECT_EQ(1001 - 600, latched(0));
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, Read-Back Command and Status Byte (Table "Read-Back") */
+TEST(read_back)
+{
+	u64 w;
+	u8 s;
+
+	setup();
+	outb(0x61, 0x01);
+	w = program(0, 0x04, 300);
+	program(2, 0x00, 20);
+	goto_tick(w + 101);
+	outb(0x43, 0xc2);			/* count and status of ch0 */
+	s = inb(0x40);				/* status comes first */
+	EXPECT_EQ(0x80 | 0x34, s);		/* OUT high, RW 3, mode 2 */
+	EXPECT_EQ(200, read16(0));
+	outb(0x43, 0xec);			/* status of ch1 and ch2 */
+	outb(0x43, 0x34);			/* ch0 reprogrammed: null count */
+	outb(0x43, 0xe2);
+	EXPECT_EQ(0x40 | 0x80 | 0x34, inb(0x40));
+	EXPECT_EQ(0x76, inb(0x41) & 0x7f);	/* ch1: reset, no count */
+	EXPECT_EQ(0x80 | 0x30, inb(0x42));	/* ch2 mode 0 at TC */
+	/* count only, two counters; a second latch is ignored */
+	outb(0x43, 0xd4 | 0x08);		/* count of ch1, ch2 */
+	goto_tick(w + 150);
+	outb(0x43, 0xd8);
+	EXPECT_EQ(0x10000 - 80, read16(2));	/* at w + 101 */
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, Figure "Null Count Operation" */
+TEST(null_count)
+{
+	u64 w;
+
+	setup();
+	outb(0x43, 0x34);
+	EXPECT_EQ(0x40, status(0) & 0x40);
+	outb(0x40, 10);
+	EXPECT_EQ(0x40, status(0) & 0x40);	/* one byte of two */
+	outb(0x40, 0);
+	w = tick_now();
+	EXPECT_EQ(0x40, status(0) & 0x40);
+	goto_tick(w + 1);
+	EXPECT_EQ(0, status(0) & 0x40);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, "Gate Pin Operations Summary" */
+TEST(gate_effects)
+{
+	u64 w;
+
+	setup();
+	outb(0x61, 0x01);
+	w = program(2, 0x00, 100);
+	goto_tick(w + 11);
+	EXPECT_EQ(90, latched(2));
+	outb(0x61, 0x00);			/* mode 0: disables counting */
+	goto_tick(w + 500);
+	EXPECT_EQ(90, latched(2));
+	outb(0x61, 0x01);
+	w = tick_now();
+	goto_tick(w + 10);
+	EXPECT_EQ(80, latched(2));
+	/* mode 2: gate low sets OUT high, a trigger reloads */
+	w = program(2, 0x04, 50);
+	goto_tick(w + 50);
+	EXPECT_EQ(0, inb(0x61) & 0x20);
+	outb(0x61, 0x00);
+	EXPECT_EQ(0x20, inb(0x61) & 0x20);
+	goto_tick(w + 80);
+	outb(0x61, 0x01);
+	w = tick_now();
+	goto_tick(w + 1);
+	EXPECT_EQ(50, latched(2));
+	goto_tick(w + 11);
+	EXPECT_EQ(40, latched(2));
+	hvmm_pit_destroy(&g.pit);
+}
+
+static void linux_hz(struct __test_metadata *_metadata, u16 latch, int hz)
+{
+	u64 w, t;
+	int k;
+
+	setup();
+	hvmm_pit_set_reinject(&g.pit, false);
+	/* arch/x86/kernel/i8253.c / clockevent: 0x34, LSB, MSB */
+	outb(0x43, 0x34);
+	outb(0x40, latch & 0xff);
+	w = tick_now();
+	outb(0x40, latch >> 8);
+	hvmm_clock_advance(&g.clock, 10 * 1000000000ULL);
+	t = tick_now();
+	EXPECT_EQ((t - (w + 1)) / latch, (u64)g.rises);
+	EXPECT_GE(g.rises, 10 * hz - 1);
+	EXPECT_LE(g.rises, 10 * hz + 1);
+	for (k = 0; k < 64 && k < g.rises; k++)
+		EXPECT_EQ(w + 1 + (u64)latch * (k + 1), g.rise_tick[k]);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, Mode 2; Linux PIT_LATCH at HZ=100 and HZ=1000 */
+TEST(linux_periodic_100hz)
+{
+	linux_hz(_metadata, 11932, 100);
+}
+
+TEST(linux_periodic_1000hz)
+{
+	linux_hz(_metadata, 1193, 1000);
+}
+
+/* arch/x86/kernel/tsc.c pit_calibrate_tsc(): 0x61 bit 5 = OUT2, mode 0 */
+TEST(linux_calibrate_via_port61)
+{
+	u64 w, polls = 0;
+	u8 v;
+
+	setup();
+	outb(0x61, (inb(0x61) & ~0x02) | 0x01);
+	EXPECT_EQ(0x01, inb(0x61) & 0x03);
+	outb(0x43, 0xb0);
+	outb(0x42, 0x0b);			/* 50 ms: 59659 = 0xe90b */
+	w = tick_now();
+	outb(0x42, 0xe9);
+	/* quick_pit_calibrate() reads MSBs without latching */
+	inb(0x42);
+	v = inb(0x42);
+	EXPECT_EQ(0xe9, v);
+	while (!(inb(0x61) & 0x20) && polls < 100000) {
+		hvmm_clock_advance(&g.clock, 1000);
+		polls++;
+	}
+	EXPECT_GE(tick_now(), w + 0xe90b + 1);
+	EXPECT_LT(tick_now(), w + 0xe90b + 1 + 2);	/* 1 us polls */
+	EXPECT_GE(polls, 49990);
+	EXPECT_LE(polls, 50010);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* pit_expect_msb(): the MSB of channel 2 steps every 256 CLKs */
+TEST(linux_expect_msb)
+{
+	u64 w;
+	int i;
+
+	setup();
+	outb(0x61, 0x01);
+	outb(0x43, 0xb0);
+	outb(0x42, 0xff);
+	w = tick_now();
+	outb(0x42, 0xff);
+	for (i = 0; i < 20; i++) {
+		goto_tick(w + 1 + 256 * i + 128);
+		inb(0x42);
+		EXPECT_EQ(0xff - i, inb(0x42));
+	}
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* Port 0x61 (PC/AT system control port B): bits 2-4, 6-7 */
+TEST(port61_bits)
+{
+	u8 a, b;
+
+	setup();
+	outb(0x61, 0xff);
+	a = inb(0x61);
+	EXPECT_EQ(0x0f, a & 0x0f);		/* gate, speaker, 2-3 rw */
+	EXPECT_EQ(0, a & 0xc0);			/* no NMI sources */
+	hvmm_clock_advance(&g.clock, HVMM_PIT_REFRESH_NS);
+	b = inb(0x61);
+	EXPECT_EQ(0x10, (a ^ b) & 0x10);	/* refresh toggled */
+	hvmm_clock_advance(&g.clock, HVMM_PIT_REFRESH_NS * 2);
+	EXPECT_EQ(b & 0x10, inb(0x61) & 0x10);
+	outb(0x61, 0x00);
+	EXPECT_EQ(0, inb(0x61) & 0x0f);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* Tick policy, reinject (KVM default): one queued tick per ack */
+TEST(reinject_queues_until_ack)
+{
+	u64 w;
+
+	setup();
+	w = program(0, 0x04, 1000);
+	goto_tick(w + 1 + 5 * 1000);
+	EXPECT_EQ(1, g.rises);
+	EXPECT_EQ(4, g.pit.pending);
+	hvmm_pit_irq_acked(&g.pit);
+	EXPECT_EQ(2, g.rises);
+	hvmm_pit_irq_acked(&g.pit);
+	hvmm_pit_irq_acked(&g.pit);
+	hvmm_pit_irq_acked(&g.pit);
+	EXPECT_EQ(5, g.rises);
+	hvmm_pit_irq_acked(&g.pit);		/* nothing left */
+	EXPECT_EQ(5, g.rises);
+	goto_tick(w + 1 + 6 * 1000);		/* acked: delivered on time */
+	EXPECT_EQ(6, g.rises);
+	EXPECT_EQ(w + 1 + 6 * 1000, g.rise_tick[5]);
+	/* bounded when never acked */
+	goto_tick(w + 1 + 3000 * 1000);
+	EXPECT_EQ(HVMM_PIT_MAX_PENDING, g.pit.pending);
+	EXPECT_EQ(6, g.rises);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* Tick policy, coalesce: every edge to the line, nothing queued */
+TEST(coalesce_drops_missed)
+{
+	u64 w;
+
+	setup();
+	hvmm_pit_set_reinject(&g.pit, false);
+	w = program(0, 0x04, 1000);
+	goto_tick(w + 1 + 5 * 1000);
+	EXPECT_EQ(5, g.rises);
+	EXPECT_EQ(0, g.pit.pending);
+	hvmm_pit_irq_acked(&g.pit);
+	EXPECT_EQ(5, g.rises);
+	/* a late timer (host busy) coalesces into one edge */
+	hvmm_clock_advance_bounded(&g.clock, tick_ns(w + 1 + 10000) -
+				   g.clock.now_ns, 0);
+	EXPECT_EQ(5, g.rises);
+	hvmm_clock_advance(&g.clock, 1);
+	EXPECT_EQ(6, g.rises);
+	EXPECT_EQ(4, g.pit.edges_dropped);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* Host protection: periodic IRQ0 no faster than HVMM_PIT_MIN_PERIOD_NS */
+TEST(min_period_clamp)
+{
+	u64 w;
+
+	setup();
+	hvmm_pit_set_reinject(&g.pit, false);
+	w = program(0, 0x04, 2);
+	hvmm_clock_advance(&g.clock, 1000000000ULL);
+	EXPECT_LE(g.rises, 1000000000 / HVMM_PIT_MIN_PERIOD_NS + 1);
+	EXPECT_GE(g.rises, 1000000000 / HVMM_PIT_MIN_PERIOD_NS - 1000);
+	goto_tick(tick_now() + 1);
+	/* the count the guest sees still follows the datasheet */
+	EXPECT_EQ(2 - (tick_now() - w - 1) % 2, latched(0));
+	hvmm_pit_destroy(&g.pit);
+}
+
+static void save_restore_check(struct __test_metadata *_metadata,
+			       bool pending)
+{
+	struct kvm_pit_state2 a, b;
+	struct hvmm_pit twin;
+	int rises_before, k;
+	u64 w;
+
+	setup();
+	hvmm_pit_set_reinject(&g.pit, false);
+	outb(0x61, 0x03);
+	w = program(0, 0x04, 700);
+	program(2, 0x06, 333);
+	outb(0x43, 0x40 | 0x30 | 0x01);		/* ch1 mode 0, waits */
+	goto_tick(w + 250);
+	if (pending) {
+		outb(0x40, 100);
+		outb(0x40, 0);
+	}
+	outb(0x43, 0x80);			/* latched count travels */
+	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &a));
+	EXPECT_EQ(KVM_PIT_FLAGS_SPEAKER_DATA_ON, a.flags);
+	hvmm_pit_init(&twin, &g.clock, irq_rec, NULL);
+	hvmm_pit_set_reinject(&twin, false);
+	ASSERT_EQ(0, hvmm_pit_set_state(&twin, &a));
+	ASSERT_EQ(0, hvmm_pit_get_state(&twin, &b));
+	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
+	hvmm_pit_destroy(&g.pit);		/* the original stops here */
+	rises_before = g.rises;
+	for (k = 1; k < 3000; k += 7) {
+		struct hvmm_pit *p = &g.pit;
+
+		goto_tick(w + 250 + k);
+		/* compare twin to a fresh restore of the same state */
+		ASSERT_EQ(0, hvmm_pit_set_state(p, &a));
+		ASSERT_EQ(0, hvmm_pit_get_state(p, &a));
+		ASSERT_EQ(0, hvmm_pit_get_state(&twin, &b));
+		EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
+	}
+	EXPECT_GT(g.rises, rises_before);
+	hvmm_pit_destroy(&twin);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* KVM_GET/SET_PIT2 round trip mid count: the twin goes on identically */
+TEST(save_restore_mid_count)
+{
+	save_restore_check(_metadata, false);
+}
+
+/* Mode 2: a count waiting for the end of the period survives restore */
+TEST(save_restore_pending_reload)
+{
+	save_restore_check(_metadata, true);
+}
+
+/* KVM_SET_PIT2: every out-of-range field is refused, nothing changes */
+TEST(set_state_einval)
+{
+	struct kvm_pit_state2 good, bad, now;
+	int i;
+
+	setup();
+	program(0, 0x04, 1000);
+	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &good));
+#define BAD(stmt) do { \
+		bad = good; stmt; \
+		EXPECT_EQ(-EINVAL, hvmm_pit_set_state(&g.pit, &bad)); \
+	} while (0)
+	for (i = 0; i < 3; i++) {
+		BAD(bad.channels[i].mode = 6);
+		BAD(bad.channels[i].bcd = 2);
+		BAD(bad.channels[i].gate = 2);
+		BAD(bad.channels[i].rw_mode = 0);
+		BAD(bad.channels[i].rw_mode = 4);
+		BAD(bad.channels[i].read_state = 0);
+		BAD(bad.channels[i].read_state = 5);
+		BAD(bad.channels[i].write_state = 0);
+		BAD(bad.channels[i].write_state = 5);
+		BAD(bad.channels[i].count_latched = 5);
+		BAD(bad.channels[i].status_latched = 2);
+		BAD(bad.channels[i].count = 0);
+		BAD(bad.channels[i].count = 65537);
+		BAD(bad.channels[i].bcd = 1; bad.channels[i].count = 10001);
+		BAD(bad.channels[i].count_load_time = -1);
+		BAD(bad.reserved[0] |= 0x10 << (8 * i));
+		BAD(bad.reserved[4 + i] = 5);
+	}
+	BAD(bad.flags = 4);
+	BAD(bad.reserved[7] = 1);
+	BAD(bad.reserved[8] = 1);
+	BAD(bad.reserved[0] |= 4u << HVMM_PIT_EXT_PORT61_SHIFT);
+#undef BAD
+	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &now));
+	EXPECT_EQ(0, memcmp(&good, &now, sizeof(now)));
+	/* a KVM state (reserved zero) is accepted */
+	memset(good.reserved, 0, sizeof(good.reserved));
+	good.flags = KVM_PIT_FLAGS_HPET_LEGACY;
+	EXPECT_EQ(0, hvmm_pit_set_state(&g.pit, &good));
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* iodev.h: any port, size, value; unknown ones read all-ones */
+TEST(odd_accesses)
+{
+	u64 v;
+
+	setup();
+	EXPECT_EQ(0, hvmm_iodev_read(&g.pit.pit_dev, 0x43, 1, &v));
+	EXPECT_EQ(0xff, v);			/* control word is write-only */
+	EXPECT_EQ(0, hvmm_iodev_read(&g.pit.pit_dev, 0x40, 2, &v));
+	EXPECT_EQ(0xffff, v);
+	EXPECT_EQ(0, hvmm_iodev_read(&g.pit.port61_dev, 0x61, 4, &v));
+	EXPECT_EQ(0xffffffff, v);
+	EXPECT_EQ(-EOPNOTSUPP, hvmm_iodev_read(&g.pit.pit_dev, 0x44, 1, &v));
+	EXPECT_EQ(0, hvmm_iodev_write(&g.pit.pit_dev, 0x43, 4, 0x34));
+	EXPECT_EQ(0xf6, status(0));	/* unchanged: mode 3 idle */
+	hvmm_pit_destroy(&g.pit);
+}
+
+TEST_HARNESS_MAIN
