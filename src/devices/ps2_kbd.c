@@ -231,7 +231,8 @@ static bool argument(struct hvmm_ps2_kbd_state *st, u8 val)
  * @kbd: keyboard
  * @val: command or argument
  *
- * A new command abandons an unfinished response.  A command byte where
+ * Responses queue behind unread ones (bounded; a driver reads each ACK
+ * before it sends the next byte anyway).  A command byte where
  * an argument was expected is taken as the new command, as the reference
  * allows; an invalid argument is answered with resend (0xfe).
  */
@@ -240,12 +241,10 @@ void hvmm_ps2_kbd_write(struct hvmm_ps2_kbd *kbd, u8 val)
 	struct hvmm_ps2_kbd_state *st = &kbd->st;
 
 	if (st->pending_cmd && !is_command(val)) {
-		st->resp_len = 0;
 		if (!argument(st, val))
 			respond(st, HVMM_PS2_RESEND);
 		return;
 	}
-	st->resp_len = 0;
 	command(st, val);
 }
 
