@@ -172,7 +172,7 @@ TEST_F(vm, bad_pointers_and_ioctls)
 	void *bad[] = { NULL, (void *)1, none, (void *)-4096L };
 	static const unsigned long vcpu_ioctls[] = {
 		KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS,
-		KVM_SET_CPUID2,
+		KVM_SET_CPUID2, KVM_INTERRUPT,
 	};
 	struct test_vcpu vcpu;
 	unsigned int i, j;
@@ -194,6 +194,14 @@ TEST_F(vm, bad_pointers_and_ioctls)
 		EXPECT_EQ(-1, ioctl(self->vm.vm_fd, KVM_SET_USER_MEMORY_REGION,
 				    bad[j]));
 		EXPECT_EQ(EFAULT, errno);
+	}
+	/* KVM_INTERRUPT: vectors are 0..255 (api.rst 4.16). */
+	if (ioctl(self->vm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP) <= 0) {
+		struct kvm_interrupt irq = { .irq = 256 };
+
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(vcpu.fd, KVM_INTERRUPT, &irq));
+		EXPECT_EQ(EINVAL, errno);
 	}
 	/* Unknown and misdirected ioctls fail and change nothing. */
 	errno = 0;
@@ -345,6 +353,11 @@ TEST_F(vm, capabilities_are_honest)
 	} else {
 		EXPECT_EQ(-1, ioctl(vm, KVM_CREATE_IRQCHIP, 0));
 	}
+	if (ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_CHECK_EXTENSION_VM) > 0)
+		EXPECT_EQ(1, ioctl(vm, KVM_CHECK_EXTENSION,
+				   KVM_CAP_USER_MEMORY));
+	if (ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_SET_TSS_ADDR) > 0)
+		EXPECT_EQ(0, ioctl(vm, KVM_SET_TSS_ADDR, 0xfffbd000UL));
 	ASSERT_EQ(0, vcpu_create(&self->vm, &vcpu, 0));
 	if (ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) > 0) {
 		vcpu.run->immediate_exit = 1;
