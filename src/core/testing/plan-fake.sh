@@ -1,0 +1,23 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest plan of src/core/testing/run.sh: hvmm.ko built with the fake
+# backend, so every core path runs in QEMU TCG without VT-x.
+. /opt/hvmm/lib.sh
+export HVMM_DEV=/dev/hvmm HVMM_FAKE_VMX=1
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+cp /opt/hvmm/hvmm_stat /bin/hvmm_stat
+
+tap_step core_fake "insmod hvmm.ko (fake backend)" insmod /opt/hvmm/hvmm.ko
+tap_step core_fake "/dev/hvmm is a character device" test -c /dev/hvmm
+tap_step core_fake "debugfs /sys/kernel/debug/hvmm/exits" \
+	test -r /sys/kernel/debug/hvmm/exits
+run_test core_test 180 /opt/hvmm/core_test
+tap_step core_fake "hvmm_stat -1 prints every counter" \
+	sh -c 'hvmm_stat -1 | grep -q "^io_exits  *0  *0$"'
+tap_step core_fake "hvmm_stat -p with no such VM fails" \
+	sh -c '! hvmm_stat -1 -p 999999'
+run_test unload_test 60 /opt/hvmm/unload_test
+tap_step core_fake "insmod after unload" insmod /opt/hvmm/hvmm.ko
+tap_step core_fake "rmmod" rmmod hvmm
+tap_step core_fake "debugfs directory gone" test ! -e /sys/kernel/debug/hvmm
+tap_done core_fake

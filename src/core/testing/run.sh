@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Test src/core/ without VT-x: build it with the fake backend
+# (fake_vmx.c) into a throw-away hvmm.ko, boot Debian's kernel in QEMU
+# TCG with it, core_test, unload_test and tools/hvmm_stat, and leave
+# TAP files in build/results/core-fake/ (console.tap also fails on any
+# oops, WARN or BUG on the console).
+#
+#   src/core/testing/run.sh        (needs `make linux-source` once)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+work=$top/build/core-fake
+res=$top/build/results/core-fake
+kdir=${KDIR:-$("$top/tools/kdir.sh")}
+harness=$top/build/linux-source-6.1/tools/testing/selftests
+rm -rf "$work" "$res"
+mkdir -p "$work/mod/src/core/testing" "$work/mod/src/vmx" \
+	"$work/mod/src/devices" "$res"
+
+# The module: the real src/core/*.c, the fake backend instead of src/vmx.
+ln -s "$top"/src/core/*.c "$top"/src/core/*.h "$work/mod/src/core/"
+ln -s "$here/fake_vmx.c" "$work/mod/src/core/testing/"
+ln -s "$top/src/vmx/vmx.h" "$work/mod/src/vmx/"
+ln -s "$top"/src/devices/*.h "$work/mod/src/devices/"
+{
+	echo 'obj-m := hvmm.o'
+	echo 'hvmm-y := $(patsubst $(src)/%.c,%.o,$(sort $(wildcard $(src)/src/core/*.c)))'
+	echo 'hvmm-y += src/core/testing/fake_vmx.o'
+	echo 'ccflags-y := -I$(src)/src'
+} > "$work/mod/Kbuild"
+
+tap=$res/build.tap
+echo "TAP version 13" > "$tap"
+if make -C "$kdir" M="$work/mod" C=2 W=1 modules > "$work/module.log" 2>&1 &&
+   ! grep -q 'warning:' "$work/module.log"; then
+	echo "ok 1 core + fake backend build without warnings (W=1, sparse)" >> "$tap"
+else
+	echo "not ok 1 core + fake backend build (see $work/module.log)" >> "$tap"
+	grep -m 20 'warning:\|error' "$work/module.log" | sed 's/^/# /' >> "$tap"
+fi
+cflags="-static -O2 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -I$harness"
+if gcc $cflags -o "$work/core_test" "$here/core_test.c" &&
+   gcc $cflags -o "$work/unload_test" "$here/unload_test.c"; then
+	echo "ok 2 core_test and unload_test build" >> "$tap"
+else
+	echo "not ok 2 core_test and unload_test build" >> "$tap"
+fi
+echo "1..2" >> "$tap"
+[ -e "$work/mod/hvmm.ko" ] && [ -x "$work/core_test" ] || exit 1
+
+"$top/tests/vm/boot.sh" -e qemu -t "${VM_TIMEOUT:-300}" -o "$work/vm" \
+	-p "$here/plan-fake.sh" "$work/mod/hvmm.ko" "$work/core_test" \
+	"$work/unload_test" "$top/tools/hvmm_stat" > "$work/boot.log" 2>&1
+cp "$work/vm/console.log" "$res/console.log" 2>/dev/null
+"$top/tests/vm/check-console.sh" "$work/vm/console.log" "$res" \
+	"core_fake core_test unload_test" "core_fake unload_test"
