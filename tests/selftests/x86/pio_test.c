@@ -273,8 +273,10 @@ TEST(two_vms_at_once)
 		ASSERT_EQ(0, vm_create(&t[i].vm));
 		ASSERT_EQ(0, vcpu_create(&t[i].vm, &t[i].vcpu, 0));
 	}
-	for (i = 0; i < 2; i++)
+	/* Braces: the harness' ASSERT is more than one statement. */
+	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, vm_thread_fn, &t[i]));
+	}
 	for (i = 0; i < 2; i++) {
 		pthread_join(th[i], NULL);
 		EXPECT_EQ(1, t[i].result) {

@@ -52,8 +52,10 @@ TEST(create_destroy_loops)
 
 	for (i = 0; i < 100; i++) {
 		ASSERT_EQ(0, vm_create(&vm));
-		for (j = 0; j < 4; j++)
+		/* Braces: the harness' ASSERT is more than one statement. */
+		for (j = 0; j < 4; j++) {
 			ASSERT_EQ(0, vcpu_create(&vm, &vcpu[j], j));
+		}
 		/* Close in the "wrong" order half the time: VM first. */
 		if (i & 1) {
 			vm_destroy(&vm);
@@ -295,6 +297,26 @@ TEST_F(vm, sregs_round_trip)
 	vcpu_destroy(&vcpu);
 }
 
+/* KVM_SET_CPUID2 entries that run into an unmapped page: EFAULT. */
+static void set_cpuid_unmapped_tail(struct __test_metadata *_metadata,
+				    int vcpu_fd,
+				    const struct kvm_cpuid_entry2 *e)
+{
+	char *pg = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvm_cpuid2 *t;
+
+	ASSERT_NE(MAP_FAILED, pg);
+	ASSERT_EQ(0, mprotect(pg + 4096, 4096, PROT_NONE));
+	t = (struct kvm_cpuid2 *)(pg + 4096 - sizeof(*t) - sizeof(*e));
+	t->nent = 2;
+	memcpy(t->entries, e, sizeof(*e));
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(vcpu_fd, KVM_SET_CPUID2, t));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(pg, 8192);
+}
+
 TEST_F(vm, cpuid)
 {
 	size_t sz = sizeof(struct kvm_cpuid2) +
@@ -311,6 +333,14 @@ TEST_F(vm, cpuid)
 	errno = 0;
 	EXPECT_EQ(-1, ioctl(self->vm.sys_fd, KVM_GET_SUPPORTED_CPUID, c));
 	EXPECT_EQ(E2BIG, errno);
+	c->nent = 0;
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->vm.sys_fd, KVM_GET_SUPPORTED_CPUID, c));
+	EXPECT_EQ(E2BIG, errno);
+	/* A huge nent is clamped to KVM_MAX_CPUID_ENTRIES, not trusted. */
+	c->nent = 1000000;
+	ASSERT_EQ(0, ioctl(self->vm.sys_fd, KVM_GET_SUPPORTED_CPUID, c));
+	ASSERT_GE(MAX_CPUID_ENTRIES, c->nent);
 	c->nent = MAX_CPUID_ENTRIES;
 	ASSERT_EQ(0, ioctl(self->vm.sys_fd, KVM_GET_SUPPORTED_CPUID, c));
 	nent = c->nent;
@@ -322,6 +352,7 @@ TEST_F(vm, cpuid)
 	EXPECT_TRUE(leaf0);
 	ASSERT_EQ(0, vcpu_create(&self->vm, &vcpu, 0));
 	ASSERT_EQ(0, ioctl(vcpu.fd, KVM_SET_CPUID2, c));
+	set_cpuid_unmapped_tail(_metadata, vcpu.fd, &c->entries[0]);
 	/* More entries than KVM_MAX_CPUID_ENTRIES: E2BIG, no huge copy. */
 	c->nent = 100000;
 	errno = 0;
@@ -345,19 +376,23 @@ TEST_F(vm, capabilities_are_honest)
 			TH_LOG("KVM_CAP_IRQCHIP but KVM_CREATE_IRQCHIP: %s",
 			       strerror(errno));
 		}
-		if (ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_PIT2) > 0)
+		if (ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_PIT2) > 0) {
 			EXPECT_EQ(0, ioctl(vm, KVM_CREATE_PIT2, &pit)) {
 				TH_LOG("KVM_CAP_PIT2 but KVM_CREATE_PIT2: %s",
 				       strerror(errno));
 			}
+		}
 	} else {
 		EXPECT_EQ(-1, ioctl(vm, KVM_CREATE_IRQCHIP, 0));
 	}
-	if (ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_CHECK_EXTENSION_VM) > 0)
+	/* Braces: the harness' EXPECT is more than one statement. */
+	if (ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_CHECK_EXTENSION_VM) > 0) {
 		EXPECT_EQ(1, ioctl(vm, KVM_CHECK_EXTENSION,
 				   KVM_CAP_USER_MEMORY));
-	if (ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_SET_TSS_ADDR) > 0)
+	}
+	if (ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_SET_TSS_ADDR) > 0) {
 		EXPECT_EQ(0, ioctl(vm, KVM_SET_TSS_ADDR, 0xfffbd000UL));
+	}
 	ASSERT_EQ(0, vcpu_create(&self->vm, &vcpu, 0));
 	if (ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) > 0) {
 		vcpu.run->immediate_exit = 1;
