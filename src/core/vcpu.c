@@ -62,15 +62,13 @@ static long hvmm_vcpu_run(struct hvmm_vcpu *vcpu, unsigned long arg)
 	if (arg)
 		return -EINVAL;
 	/*
-	 * KVM_CAP_IMMEDIATE_EXIT: return -EINTR without entering the guest.
-	 * (KVM completes a pending IN/MMIO read first; the backend does that
-	 * at the start of the next KVM_RUN instead, see Documentation.)
+	 * The backend completes the previous exit (IN data, MMIO read), then
+	 * honours run->immediate_exit with -EINTR before entering the guest,
+	 * as KVM does (KVM_CAP_IMMEDIATE_EXIT).
 	 */
-	if (READ_ONCE(vcpu->run->immediate_exit))
-		return -EINTR;
-
 	r = hvmm_vmx_vcpu_run(vcpu);
-	if (r == -EINTR && vcpu->run->exit_reason == KVM_EXIT_INTR)
+	if (r == -EINTR && vcpu->run->exit_reason == KVM_EXIT_INTR &&
+	    !READ_ONCE(vcpu->run->immediate_exit))
 		vcpu->stat.signal_exits++;
 	else if (!r)
 		vcpu->stat.userspace_exits++;

@@ -323,6 +323,7 @@ TEST_F(vm, run_arguments)
 	EXPECT_ERRNO(EINVAL, ioctl(vcpu, KVM_RUN, 1));
 	run->immediate_exit = 1;
 	EXPECT_ERRNO(EINTR, ioctl(vcpu, KVM_RUN, 0));
+	EXPECT_ERRNO(EINTR, ioctl(vcpu, KVM_RUN, 0));
 	/* x86 kvm_arch_vcpu_ioctl(): unknown is -EINVAL */
 	EXPECT_ERRNO(EINVAL, ioctl(vcpu, _IO(KVMIO, 0xfe), 0));
 	munmap(run, 2 * PG);
@@ -474,6 +475,11 @@ TEST_F(vm, fake_run_and_stats)
 	EXPECT_EQ('A', *pio);
 	ASSERT_EQ(0, ioctl(vcpu, KVM_RUN, 0));
 	EXPECT_EQ('B', *pio);
+	/* immediate_exit: -EINTR, no guest entry, not a signal exit */
+	run->immediate_exit = 1;
+	EXPECT_ERRNO(EINTR, ioctl(vcpu, KVM_RUN, 0));
+	EXPECT_EQ('B', *pio);
+	run->immediate_exit = 0;
 	/* a signal ends a blocked KVM_RUN with -EINTR, KVM_EXIT_INTR */
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, ioctl(vcpu, KVM_SET_REGS, &regs));

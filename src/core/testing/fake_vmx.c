@@ -7,7 +7,8 @@
  * into a throw-away module; never part of hvmm.ko.
  *
  * Behaviour core_test.c relies on:
- * - KVM_RUN: one KVM_EXIT_IO OUT of 1 byte to port 0x3f8 per call, the
+ * - KVM_RUN: -EINTR if run->immediate_exit (exit_reason untouched, as
+ *   KVM); else one KVM_EXIT_IO OUT of 1 byte to port 0x3f8 per call, the
  *   byte ('A', 'B', ...) in the PIO page, counted as an I/O exit (basic
  *   exit reason 30); with RAX == 0xdead it waits for a signal instead
  *   and returns -EINTR / KVM_EXIT_INTR.
@@ -112,6 +113,9 @@ int hvmm_vmx_vcpu_run(struct hvmm_vcpu *vcpu)
 	struct hvmm_vmx_vcpu *f = vcpu->vmx;
 
 	lockdep_assert_held(&vcpu->mutex);
+	/* After completing the last exit (nothing to do here), as KVM. */
+	if (READ_ONCE(run->immediate_exit))
+		return -EINTR;
 	if (f->regs.rax == FAKE_WAIT_RAX) {
 		while (!signal_pending(current))
 			schedule_timeout_interruptible(HZ / 100);
