@@ -61,6 +61,31 @@ static u8 reportable(const struct hvmm_ps2_mouse_state *st)
 	       HVMM_MOUSE_BTN_MIDDLE;
 }
 
+/* Data bytes (packets) queue behind everything. */
+static void queue_byte(struct hvmm_ps2_mouse_state *st, u8 val)
+{
+	if (st->queue_len < HVMM_PS2_MOUSE_QUEUE_SIZE)
+		st->queue[st->queue_len++] = val;
+}
+
+/*
+ * Responses too; they sit at the head, because a command first discards
+ * the packets queued (unsent) so far.
+ */
+static void respond(struct hvmm_ps2_mouse_state *st, u8 val)
+{
+	if (st->queue_len < HVMM_PS2_MOUSE_QUEUE_SIZE) {
+		st->queue[st->queue_len++] = val;
+		st->resp_len = st->queue_len;
+	}
+}
+
+/* A command aborts streaming: unsent packets go, unread replies stay. */
+static void drop_packets(struct hvmm_ps2_mouse_state *st)
+{
+	st->queue_len = st->resp_len;
+}
+
 static void set_defaults(struct hvmm_ps2_mouse_state *st)
 {
 	st->sample_rate = MOUSE_DEFAULT_RATE;
@@ -68,7 +93,7 @@ static void set_defaults(struct hvmm_ps2_mouse_state *st)
 	st->scaling21 = 0;
 	st->mode = HVMM_PS2_MOUSE_STREAM;
 	st->reporting = 0;
-	st->queue_len = 0;
+	drop_packets(st);
 	reset_counters(st);
 	st->reported_buttons = st->buttons & reportable(st);
 }
@@ -88,12 +113,6 @@ void hvmm_ps2_mouse_reset(struct hvmm_ps2_mouse *mouse)
 	memset(st, 0, sizeof(*st));
 	st->buttons = buttons;
 	set_defaults(st);
-}
-
-static void respond(struct hvmm_ps2_mouse_state *st, u8 val)
-{
-	if (st->queue_len < HVMM_PS2_MOUSE_QUEUE_SIZE)
-		st->queue[st->queue_len++] = val;
 }
 
 static s32 clamp_s32(s64 v, s32 lo, s32 hi)
@@ -168,8 +187,12 @@ static void send_packet(struct hvmm_ps2_mouse_state *st, bool stream)
 	u8 pkt[4];
 	int i, n = make_packet(st, stream, pkt);
 
-	for (i = 0; i < n; i++)
-		respond(st, pkt[i]);
+	for (i = 0; i < n; i++) {
+		if (stream)
+			queue_byte(st, pkt[i]);
+		else
+			respond(st, pkt[i]);	/* the answer to 0xeb */
+	}
 	memcpy(st->last_packet, pkt, n);
 	st->last_packet_len = n;
 }
@@ -236,8 +259,7 @@ static void command(struct hvmm_ps2_mouse_state *st, u8 val)
 	u8 i;
 
 	st->pending_cmd = 0;
-	if (val != 0xfe)
-		st->queue_len = 0;	/* a command ends any transmission */
+	drop_packets(st);
 	switch (val) {
 	case 0xe6:	/* set scaling 1:1 */
 	case 0xe7:	/* set scaling 2:1 */
@@ -292,8 +314,7 @@ static void command(struct hvmm_ps2_mouse_state *st, u8 val)
 		set_defaults(st);
 		respond(st, HVMM_PS2_ACK);
 		break;
-	case 0xfe:	/* resend: the last packet, else the last reply */
-		st->queue_len = 0;
+	case 0xfe:	/* resend: the last packet, else an ACK */
 		for (i = 0; i < st->last_packet_len; i++)
 			respond(st, st->last_packet[i]);
 		if (!st->last_packet_len)
@@ -350,7 +371,7 @@ void hvmm_ps2_mouse_write(struct hvmm_ps2_mouse *mouse, u8 val)
 		return;
 	}
 	if (st->pending_cmd && val < MOUSE_FIRST_CMD) {
-		st->queue_len = 0;
+		drop_packets(st);
 		if (!argument(st, val))
 			respond(st, HVMM_PS2_RESEND);
 		return;
@@ -373,6 +394,8 @@ bool hvmm_ps2_mouse_pop(struct hvmm_ps2_mouse *mouse, u8 *val)
 		return false;
 	*val = st->queue[0];
 	memmove(st->queue, st->queue + 1, --st->queue_len);
+	if (st->resp_len)
+		st->resp_len--;
 	stream(st);
 	return true;
 }
@@ -446,7 +469,7 @@ int hvmm_ps2_mouse_check_state(const struct hvmm_ps2_mouse_state *st)
 	    st->reported_buttons & ~HVMM_MOUSE_BTN_ALL ||
 	    (st->last_packet_len != 0 && st->last_packet_len != 3 &&
 	     st->last_packet_len != 4) ||
-	    st->pad[0] || !valid_counter(st->dx) || !valid_counter(st->dy) ||
+	    st->resp_len > st->queue_len || !valid_counter(st->dx) || !valid_counter(st->dy) ||
 	    !valid_counter(st->dz))
 		return -EINVAL;
 	return 0;

@@ -47,18 +47,18 @@ static void rig_reset(void *opaque)
 	r->resets++;
 }
 
-static void rig_init(struct rig *r)
+static inline void rig_init(struct rig *r)
 {
 	memset(r, 0, sizeof(*r));
 	hvmm_i8042_init(&r->dev, rig_irq, rig_reset, r);
 }
 
-static struct hvmm_iodev *port_dev(struct rig *r, u16 port)
+static inline struct hvmm_iodev *port_dev(struct rig *r, u16 port)
 {
 	return port == 0x60 ? &r->dev.data_dev : &r->dev.cmd_dev;
 }
 
-static u8 inb(struct rig *r, u16 port)
+static inline u8 inb(struct rig *r, u16 port)
 {
 	u64 v = 0;
 
@@ -66,13 +66,13 @@ static u8 inb(struct rig *r, u16 port)
 	return (u8)v;
 }
 
-static void outb(struct rig *r, u16 port, u8 val)
+static inline void outb(struct rig *r, u16 port, u8 val)
 {
 	hvmm_iodev_write(port_dev(r, port), port, 1, val);
 }
 
 /* Next output byte, or -1 when the output buffer is empty. */
-static int rd(struct rig *r)
+static inline int rd(struct rig *r)
 {
 	if (!(inb(r, 0x64) & 0x01))
 		return -1;
@@ -80,7 +80,7 @@ static int rd(struct rig *r)
 }
 
 /* Reads everything pending into @buf; returns the count (at most @max). */
-static int drain(struct rig *r, u8 *buf, int max)
+static inline int drain(struct rig *r, u8 *buf, int max)
 {
 	int n = 0, b;
 
@@ -90,34 +90,34 @@ static int drain(struct rig *r, u8 *buf, int max)
 }
 
 /* Controller command with an optional data byte. */
-static void ctl(struct rig *r, u8 cmd)
+static inline void ctl(struct rig *r, u8 cmd)
 {
 	outb(r, 0x64, cmd);
 }
 
-static void ctl_data(struct rig *r, u8 cmd, u8 data)
+static inline void ctl_data(struct rig *r, u8 cmd, u8 data)
 {
 	outb(r, 0x64, cmd);
 	outb(r, 0x60, data);
 }
 
-static u8 read_ctr(struct rig *r)
+static inline u8 read_ctr(struct rig *r)
 {
 	ctl(r, 0x20);
 	return (u8)rd(r);
 }
 
-static void write_ctr(struct rig *r, u8 ctr)
+static inline void write_ctr(struct rig *r, u8 ctr)
 {
 	ctl_data(r, 0x60, ctr);
 }
 
-static void kbd_send(struct rig *r, u8 val)
+static inline void kbd_send(struct rig *r, u8 val)
 {
 	outb(r, 0x60, val);
 }
 
-static void aux_send(struct rig *r, u8 val)
+static inline void aux_send(struct rig *r, u8 val)
 {
 	ctl_data(r, 0xd4, val);
 }
@@ -643,69 +643,91 @@ TEST(state_round_trip)
 	EXPECT_EQ(0x42, x[0]);
 }
 
+/* One or two fields of a state set to a value it can never hold. */
+struct corruption {
+	size_t off, size;
+	s64 val;
+	size_t off2, size2;
+	s64 val2;
+};
+
+#define OFF(f)	offsetof(struct hvmm_i8042_state, f)
+#define SIZE(f)	sizeof(((struct hvmm_i8042_state *)0)->f)
+#define BAD(f, v)		{ OFF(f), SIZE(f), (v), 0, 0, 0 }
+#define BAD2(f, v, g, w)	{ OFF(f), SIZE(f), (v), OFF(g), SIZE(g), (w) }
+
+static const struct corruption corruptions[] = {
+	BAD(flags, 1),
+	BAD(pad, 1),
+	BAD(ctrl.obuf_full, 2),
+	BAD2(ctrl.obuf_full, 0, ctrl.obuf_aux, 1),
+	BAD(ctrl.pending_cmd, 0x55),
+	BAD(ctrl.out_port, 0xdf),		/* derived bit 4 */
+	BAD(ctrl.out_port, 0xce),		/* reset line low */
+	BAD(ctrl.xlate_f0, 2),
+	BAD(ctrl.last_was_cmd, 3),
+	BAD(ctrl.last_src_aux, 2),
+	BAD(kbd.queue_len, HVMM_PS2_KBD_QUEUE_SLOTS + 1),
+	BAD(kbd.resp_len, HVMM_PS2_KBD_RESP_SIZE + 1),
+	BAD(kbd.scancode_set, 0),
+	BAD(kbd.scancode_set, 4),
+	BAD(kbd.leds, 8),
+	BAD(kbd.typematic, 0x80),
+	BAD(kbd.pending_cmd, 0xf2),
+	BAD(kbd.overrun, 2),
+	BAD(kbd.mods, 0x40),
+	BAD(kbd.pad, 1),
+	BAD(kbd.scanning, 2),
+	BAD(kbd.queue_len, HVMM_PS2_KBD_QUEUE_SLOTS),	/* no overrun */
+	BAD2(kbd.queue_len, 0, kbd.overrun, 1),
+	BAD(mouse.queue_len, HVMM_PS2_MOUSE_QUEUE_SIZE + 1),
+	BAD(mouse.mode, 3),
+	BAD(mouse.wrap_prev, HVMM_PS2_MOUSE_WRAP),
+	BAD(mouse.reporting, 2),
+	BAD(mouse.scaling21, 2),
+	BAD(mouse.resolution, 4),
+	BAD(mouse.sample_rate, 55),
+	BAD(mouse.id, 2),
+	BAD(mouse.pending_cmd, 0xf4),
+	BAD(mouse.buttons, 0x20),
+	BAD(mouse.reported_buttons, 0x40),
+	BAD(mouse.last_packet_len, 5),
+	BAD(mouse.resp_len, HVMM_PS2_MOUSE_QUEUE_SIZE + 1),
+	BAD(mouse.dx, HVMM_PS2_MOUSE_ACC_MAX + 1),
+	BAD(mouse.dy, -HVMM_PS2_MOUSE_ACC_MAX - 1),
+	BAD(mouse.dz, 0x7fffffff),
+};
+
+static void poke(struct hvmm_i8042_state *s, size_t off, size_t size,
+		 s64 val)
+{
+	/* Little-endian host: the low bytes of @val are the field's. */
+	memcpy((u8 *)s + off, &val, size);
+}
+
 /* Each invalid field is refused with -EINVAL and changes nothing. */
 TEST(state_invalid)
 {
 	struct rig r;
 	struct hvmm_i8042_state good, bad, now;
-	int i;
+	size_t i;
 
 	rig_init(&r);
 	make_busy(&r);
 	hvmm_i8042_get_state(&r.dev, &good);
-	for (i = 0; ; i++) {
+	for (i = 0; i < ARRAY_SIZE(corruptions); i++) {
+		const struct corruption *c = &corruptions[i];
+
 		bad = good;
-		switch (i) {
-		case 0: bad.flags = 1; break;
-		case 1: bad.pad = 1; break;
-		case 2: bad.ctrl.obuf_full = 2; break;
-		case 3: bad.ctrl.obuf_full = 0; bad.ctrl.obuf_aux = 1; break;
-		case 4: bad.ctrl.pending_cmd = 0x55; break;
-		case 5: bad.ctrl.out_port |= 0x10; break;
-		case 6: bad.ctrl.out_port &= ~0x01; break;
-		case 7: bad.ctrl.xlate_f0 = 2; break;
-		case 8: bad.ctrl.last_was_cmd = 3; break;
-		case 9: bad.ctrl.last_src_aux = 2; break;
-		case 10: bad.kbd.queue_len = HVMM_PS2_KBD_QUEUE_SLOTS + 1; break;
-		case 11: bad.kbd.resp_len = HVMM_PS2_KBD_RESP_SIZE + 1; break;
-		case 12: bad.kbd.scancode_set = 0; break;
-		case 13: bad.kbd.scancode_set = 4; break;
-		case 14: bad.kbd.leds = 8; break;
-		case 15: bad.kbd.typematic = 0x80; break;
-		case 16: bad.kbd.pending_cmd = 0xf2; break;
-		case 17: bad.kbd.overrun = 2; break;
-		case 18: bad.kbd.mods = 0x40; break;
-		case 19: bad.kbd.pad[0] = 1; break;
-		case 20: bad.kbd.scanning = 2; break;
-		case 21: bad.kbd.queue_len = 17; bad.kbd.overrun = 0; break;
-		case 22: bad.kbd.queue_len = 0; bad.kbd.overrun = 1; break;
-		case 23: bad.mouse.queue_len = HVMM_PS2_MOUSE_QUEUE_SIZE + 1;
-			break;
-		case 24: bad.mouse.mode = 3; break;
-		case 25: bad.mouse.wrap_prev = HVMM_PS2_MOUSE_WRAP; break;
-		case 26: bad.mouse.reporting = 2; break;
-		case 27: bad.mouse.scaling21 = 2; break;
-		case 28: bad.mouse.resolution = 4; break;
-		case 29: bad.mouse.sample_rate = 55; break;
-		case 30: bad.mouse.id = 2; break;
-		case 31: bad.mouse.pending_cmd = 0xf4; break;
-		case 32: bad.mouse.buttons = 0x20; break;
-		case 33: bad.mouse.reported_buttons = 0x40; break;
-		case 34: bad.mouse.last_packet_len = 5; break;
-		case 35: bad.mouse.pad[0] = 1; break;
-		case 36: bad.mouse.dx = HVMM_PS2_MOUSE_ACC_MAX + 1; break;
-		case 37: bad.mouse.dy = -HVMM_PS2_MOUSE_ACC_MAX - 1; break;
-		case 38: bad.mouse.dz = 0x7fffffff; break;
-		default: goto done;
-		}
+		poke(&bad, c->off, c->size, c->val);
+		if (c->size2)
+			poke(&bad, c->off2, c->size2, c->val2);
 		EXPECT_EQ(-EINVAL, hvmm_i8042_set_state(&r.dev, &bad)) {
-			TH_LOG("case %d accepted", i);
+			TH_LOG("corruption %zu accepted", i);
 		}
 		hvmm_i8042_get_state(&r.dev, &now);
 		EXPECT_EQ(0, memcmp(&good, &now, sizeof(now)));
 	}
-done:
-	EXPECT_EQ(39, i);
 	EXPECT_EQ(0, hvmm_i8042_set_state(&r.dev, &good));
 }
 

@@ -124,7 +124,8 @@ struct hvmm_ps2_kbd_state {
  * @reported_buttons: buttons as last sent in a packet
  * @last_packet: the last packet sent, for resend (0xfe)
  * @last_packet_len: bytes in @last_packet: 0, 3 or 4
- * @pad: must be zero
+ * @resp_len: how many bytes at the head of @queue are command responses
+ *	(kept when a new command discards unsent packets), <= @queue_len
  * @dx: motion not yet reported, PS/2 sense (right), +-HVMM_PS2_MOUSE_ACC_MAX
  * @dy: motion not yet reported, PS/2 sense (up), +-HVMM_PS2_MOUSE_ACC_MAX
  * @dz: wheel not yet reported, PS/2 sense (down), +-HVMM_PS2_MOUSE_ACC_MAX
@@ -145,7 +146,7 @@ struct hvmm_ps2_mouse_state {
 	__u8 reported_buttons;
 	__u8 last_packet[4];
 	__u8 last_packet_len;
-	__u8 pad[1];
+	__u8 resp_len;
 	__s32 dx;
 	__s32 dy;
 	__s32 dz;
