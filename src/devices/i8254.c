@@ -461,8 +461,13 @@ static bool load_count(struct hvmm_pit_channel *c, u16 raw, u64 t)
 	case 3:
 		if (!c->stopped && !was_waiting && t > c->load_tick) {
 			/* counting: load at the end of this (half) period */
-			if (!c->pending)
+			if (!c->pending) {
+				u64 d = t - c->load_tick;
+
+				/* same CE and OUT; keeps the saved offset small */
+				c->load_tick += div_u32(d - 1, c->count) * c->count;
 				c->commit_tick = next_boundary(c, t);
+			}
 			c->pending = true;
 			return false;
 		}

@@ -22,12 +22,12 @@ static struct {
 
 static u64 tick_ns(u64 k)
 {
-	return (u64)(((unsigned __int128)k * 1000000000ULL + F - 1) / F);
+	return (u64)(((__uint128_t)k * 1000000000ULL + F - 1) / F);
 }
 
 static u64 tick_now(void)
 {
-	return (u64)((unsigned __int128)g.clock.now_ns * F / 1000000000ULL);
+	return (u64)((__uint128_t)g.clock.now_ns * F / 1000000000ULL);
 }
 
 static void irq_rec(void *opaque, u32 irq, int level)
