@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Extended page tables (SDM Vol. 3C, 28.2): four levels of 4 KiB pages,
+ * built lazily from the memory slots when the guest first touches a page
+ * (EPT violation).  Each mapped page is pinned (pin_user_pages, the
+ * long-term pin used for DMA) and remembered in an xarray by gfn so that
+ * deleting or moving the slot, or destroying the VM, unmaps and unpins it.
+ *
+ * INVEPT acts on the executing CPU only, and a VM's vCPUs may run on any:
+ * after unmapping, hvmm runs a global INVEPT on every CPU (the IPI also
+ * forces any vCPU in guest mode out), and only then unpins.
+ */
+#define pr_fmt(fmt) "hvmm: " fmt
+
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <asm/mtrr.h>
+#include "vmx_int.h"
+
+#define EPT_LEVELS	4
+#define EPT_ENTRIES	512
+#define EPT_PA_MASK	GENMASK_ULL(51, 12)
+/* Write-back, guest PAT ignored: ordinary RAM (KVM does the same). */
+#define EPT_LEAF_MT	((u64)MTRR_TYPE_WRBACK << VMX_EPT_MT_EPTE_SHIFT | \
+			 VMX_EPT_IPAT_BIT)
+
+static void invept_global(void *unused)
+{
+	struct { u64 eptp, rsvd; } desc = { 0, 0 };
+
+	if (!hvmm_vmx_cpu_on())
+		return;
+	asm volatile("1: invept %0, %1\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : : "m" (desc), "r" ((unsigned long)VMX_EPT_EXTENT_GLOBAL)
+		     : "cc", "memory");
+}
+
+/**
+ * hvmm_ept_flush_all() - drop every EPT-derived translation on this CPU
+ *
+ * Context: preemption disabled.
+ */
+void hvmm_ept_flush_all(void)
+{
+	invept_global(NULL);
+}
+
+static void flush_all_cpus(void)
+{
+	on_each_cpu(invept_global, NULL, 1);
+}
+
+int hvmm_ept_init(struct hvmm_vmx_vm *vvm)
+{
+	vvm->ept_root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vvm->ept_root)
+		return -ENOMEM;
+	vvm->eptp = __pa(vvm->ept_root) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
+	mutex_init(&vvm->ept_lock);
+	xa_init(&vvm->pinned);
+	return 0;
+}
+
+static u64 *entry_table(u64 e)
+{
+	return __va(e & EPT_PA_MASK);
+}
+
+/*
+ * The leaf entry for @gpa, allocating intermediate tables when @alloc.
+ * Returns NULL when a table is missing (and !@alloc) or out of memory.
+ * Context: ept_lock held.
+ */
+static u64 *walk(struct hvmm_vmx_vm *vvm, u64 gpa, bool alloc)
+{
+	u64 *table = vvm->ept_root;
+	int level;
+
+	for (level = EPT_LEVELS; level > 1; level--) {
+		unsigned int idx = (gpa >> (12 + 9 * (level - 1))) & 511;
+		u64 *e = &table[idx];
+
+		if (!(*e & VMX_EPT_RWX_MASK)) {
+			void *page;
+
+			if (!alloc)
+				return NULL;
+			page = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+			if (!page)
+				return NULL;
+			*e = __pa(page) | VMX_EPT_RWX_MASK;
+		}
+		table = entry_table(*e);
+	}
+	return &table[(gpa >> 12) & 511];
+}
+
+/**
+ * hvmm_ept_map() - map the guest page holding @gpa, after an EPT violation
+ * @vm: the VM
+ * @gpa: the faulting guest-physical address
+ * @write: the access was a write
+ *
+ * Return: 0 when mapped (the guest retries the access), -ENOENT when no
+ * memslot backs @gpa or a write hit a read-only slot (MMIO for the
+ * caller), -EFAULT when the slot's memory is gone, -ENOMEM.
+ * Context: process context of the VM's mm, may sleep.
+ */
+int hvmm_ept_map(struct hvmm_vm *vm, u64 gpa, bool write)
+{
+	struct hvmm_vmx_vm *vvm = vm->vmx;
+	struct hvmm_memslot *slot;
+	unsigned long hva, gfn = gpa >> PAGE_SHIFT;
+	unsigned int gup = FOLL_LONGTERM;
+	struct page *page;
+	u64 prot, *e;
+	int ret;
+
+	if (gpa >> boot_cpu_data.x86_phys_bits)
+		return -ENOENT;
+	mutex_lock(&vm->slots_lock);
+	slot = hvmm_memslot_find(vm, gfn);
+	if (!slot || (write && (slot->flags & KVM_MEM_READONLY))) {
+		ret = -ENOENT;
+		goto out;
+	}
+	prot = VMX_EPT_READABLE_MASK | VMX_EPT_EXECUTABLE_MASK;
+	if (!(slot->flags & KVM_MEM_READONLY)) {
+		prot |= VMX_EPT_WRITABLE_MASK;
+		gup |= FOLL_WRITE;
+	}
+
+	mutex_lock(&vvm->ept_lock);
+	page = xa_load(&vvm->pinned, gfn);
+	if (!page) {
+		hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
+		ret = pin_user_pages_unlocked(hva, 1, &page, gup);
+		if (ret != 1) {
+			ret = ret < 0 ? ret : -EFAULT;
+			goto out_ept;
+		}
+		ret = xa_err(xa_store(&vvm->pinned, gfn, page,
+				      GFP_KERNEL_ACCOUNT));
+		if (ret) {
+			unpin_user_page(page);
+			goto out_ept;
+		}
+		vvm->nr_pinned++;
+	}
+	e = walk(vvm, gpa, true);
+	if (!e) {
+		/* The page stays pinned and tracked; freed with the slot. */
+		ret = -ENOMEM;
+		goto out_ept;
+	}
+	WRITE_ONCE(*e, page_to_phys(page) | prot | EPT_LEAF_MT);
+	ret = 0;
+out_ept:
+	mutex_unlock(&vvm->ept_lock);
+out:
+	mutex_unlock(&vm->slots_lock);
+	return ret;
+}
+
+/**
+ * hvmm_vmx_slot_changed() - unmap and unpin a deleted or moved slot
+ * @vm: the VM
+ * @old: the slot's previous extent
+ *
+ * Context: vm->slots_lock held, process context.
+ */
+void hvmm_vmx_slot_changed(struct hvmm_vm *vm, const struct hvmm_memslot *old)
+{
+	struct hvmm_vmx_vm *vvm = vm->vmx;
+	unsigned long gfn, last;
+	struct page *page;
+	struct page **batch = NULL;
+	unsigned long n = 0, cap = 0;
+
+	if (!vvm || !old->npages)
+		return;
+	last = old->base_gfn + old->npages - 1;
+	mutex_lock(&vvm->ept_lock);
+	cap = vvm->nr_pinned;
+	if (cap)
+		batch = kvmalloc_array(cap, sizeof(*batch), GFP_KERNEL);
+	xa_for_each_range(&vvm->pinned, gfn, page, old->base_gfn, last) {
+		u64 *e = walk(vvm, (u64)gfn << PAGE_SHIFT, false);
+
+		if (e)
+			WRITE_ONCE(*e, 0);
+		xa_erase(&vvm->pinned, gfn);
+		vvm->nr_pinned--;
+		if (batch && n < cap) {
+			batch[n++] = page;
+		} else {
+			/* No memory for a batch: flush before each unpin. */
+			flush_all_cpus();
+			unpin_user_pages_dirty_lock(&page, 1, true);
+		}
+	}
+	mutex_unlock(&vvm->ept_lock);
+	/* No CPU may still translate to these pages before they go. */
+	flush_all_cpus();
+	if (n)
+		unpin_user_pages_dirty_lock(batch, n, true);
+	kvfree(batch);
+}
+
+static void free_table(u64 *table, int level)
+{
+	int i;
+
+	if (level > 1) {
+		for (i = 0; i < EPT_ENTRIES; i++)
+			if (table[i] & VMX_EPT_RWX_MASK)
+				free_table(entry_table(table[i]), level - 1);
+	}
+	free_page((unsigned long)table);
+}
+
+void hvmm_ept_destroy(struct hvmm_vmx_vm *vvm)
+{
+	struct page *page;
+	unsigned long gfn;
+
+	if (!vvm->ept_root)
+		return;
+	/* The root may be reused by the next VM: no stale translations. */
+	flush_all_cpus();
+	xa_for_each(&vvm->pinned, gfn, page)
+		unpin_user_pages_dirty_lock(&page, 1, true);
+	xa_destroy(&vvm->pinned);
+	free_table(vvm->ept_root, EPT_LEVELS);
+	vvm->ept_root = NULL;
+}

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MMIO: an EPT violation on a guest-physical address no memslot backs
+ * (or a write to a read-only slot) is an access to an emulated device.
+ * VMX does not say what the access was, so hvmm fetches the faulting
+ * instruction at CS:RIP through the guest's page tables and decodes the
+ * common forms (SDM Vol. 2, MOV / MOVZX / MOVSX / STOS):
+ *
+ *   88 /r, 89 /r      MOV r/m, reg         (write)
+ *   8A /r, 8B /r      MOV reg, r/m         (read)
+ *   C6 /0, C7 /0      MOV r/m, imm         (write)
+ *   A0-A3             MOV AL/eAX <-> moffs
+ *   0F B6/B7 /r       MOVZX reg, r/m8/16   (read, zero-extended)
+ *   0F BE/BF /r       MOVSX reg, r/m8/16   (read, sign-extended)
+ *   AA, AB            STOS (REP: one element per exit, as OUTS)
+ *
+ * with prefixes 66, 67, segment overrides, F2/F3, F0 and REX.  Anything
+ * else ends KVM_RUN with KVM_EXIT_INTERNAL_ERROR / EMULATION, as KVM
+ * does when its emulator fails.  A write completes before the exit (RIP
+ * advanced); a read leaves RIP on the instruction until the next KVM_RUN
+ * brings run->mmio.data, exactly as KVM_EXIT_MMIO is specified.
+ */
+#define pr_fmt(fmt) "hvmm: " fmt
+
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <asm/processor-flags.h>
+#include "vmcs_ops.h"
+#include "vmx_int.h"
+
+#define MAX_INSN	15
+
+struct decode {
+	const u8 *p, *end;
+	unsigned int opsize, asize;	/* bytes */
+	bool rex, rex_w, rex_r, rex_b;
+	bool rep;
+	bool is64;
+};
+
+static int next(struct decode *d, u8 *b)
+{
+	if (d->p >= d->end)
+		return -EINVAL;
+	*b = *d->p++;
+	return 0;
+}
+
+/* Skip the ModRM memory operand's SIB and displacement bytes. */
+static int skip_modrm(struct decode *d, u8 modrm)
+{
+	unsigned int mod = modrm >> 6, rm = modrm & 7, disp = 0;
+	u8 sib;
+
+	if (mod == 3)
+		return -EINVAL;		/* a register: cannot be MMIO */
+	if (d->asize == 2) {
+		if (mod == 0 && rm == 6)
+			disp = 2;
+		else
+			disp = mod == 1 ? 1 : mod == 2 ? 2 : 0;
+	} else {
+		if (rm == 4) {
+			if (next(d, &sib))
+				return -EINVAL;
+			if (mod == 0 && (sib & 7) == 5)
+				disp = 4;
+		}
+		if (mod == 0 && rm == 5)
+			disp = 4;
+		else if (mod == 1)
+			disp = 1;
+		else if (mod == 2)
+			disp = 4;
+	}
+	if (d->end - d->p < disp)
+		return -EINVAL;
+	d->p += disp;
+	return 0;
+}
+
+static int read_imm(struct decode *d, unsigned int len, u64 *imm)
+{
+	u64 v = 0;
+
+	if (d->end - d->p < len)
+		return -EINVAL;
+	memcpy(&v, d->p, len);
+	d->p += len;
+	*imm = v;
+	return 0;
+}
+
+/* A register operand's value, @len bytes, legacy AH..BH included. */
+static u64 reg_value(struct hvmm_vcpu *vcpu, struct decode *d,
+		     unsigned int reg, unsigned int len)
+{
+	unsigned long *r = to_vmx(vcpu)->regs;
+	u64 v;
+
+	if (len == 1 && !d->rex && reg >= 4 && reg < 8)
+		return (r[reg - 4] >> 8) & 0xff;
+	v = reg == HVMM_RSP ? vmcs_readl(GUEST_RSP) : r[reg];
+	return len == 8 ? v : v & ((1ULL << (len * 8)) - 1);
+}
+
+static void reg_store(struct hvmm_vcpu *vcpu, unsigned int reg,
+		      unsigned int len, bool legacy_high, u64 v)
+{
+	unsigned long *r = to_vmx(vcpu)->regs;
+	unsigned long old;
+
+	if (legacy_high) {
+		r[reg - 4] = (r[reg - 4] & ~0xff00UL) | (v & 0xff) << 8;
+		return;
+	}
+	old = reg == HVMM_RSP ? vmcs_readl(GUEST_RSP) : r[reg];
+	switch (len) {
+	case 1:
+		v = (old & ~0xffUL) | (v & 0xff);
+		break;
+	case 2:
+		v = (old & ~0xffffUL) | (v & 0xffff);
+		break;
+	case 4:
+		v = (u32)v;	/* 32-bit destinations zero-extend */
+		break;
+	}
+	if (reg == HVMM_RSP)
+		vmcs_writel(GUEST_RSP, v);
+	else
+		r[reg] = v;
+}
+
+static int fetch(struct hvmm_vcpu *vcpu, u8 *buf, unsigned int *len)
+{
+	u64 rip = vmcs_readl(GUEST_RIP);
+	u64 lin = vmcs_readl(GUEST_CS_BASE) + rip;
+	unsigned int first;
+
+	if (!hvmm_vmx_long_mode(vcpu))
+		lin = (u32)lin;
+	/* The instruction may end before a page the guest did not map. */
+	first = min_t(unsigned int, MAX_INSN, PAGE_SIZE - offset_in_page(lin));
+	if (hvmm_gva_read(vcpu, lin, buf, first))
+		return -EFAULT;
+	*len = first;
+	if (first < MAX_INSN &&
+	    !hvmm_gva_read(vcpu, lin + first, buf + first, MAX_INSN - first))
+		*len = MAX_INSN;
+	return 0;
+}
+
+static int exit_mmio(struct hvmm_vcpu *vcpu, u64 gpa, unsigned int len,
+		     bool write, u64 val)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = len;
+	run->mmio.is_write = write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (write)
+		memcpy(run->mmio.data, &val, len);
+	return 0;
+}
+
+static void skip(struct hvmm_vcpu *vcpu, unsigned int insn_len)
+{
+	unsigned long rip = vmcs_readl(GUEST_RIP) + insn_len;
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (!hvmm_vmx_long_mode(vcpu) ||
+	    !(vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK))
+		rip = (u32)rip;
+	vmcs_writel(GUEST_RIP, rip);
+	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+		     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+static int do_stos(struct hvmm_vcpu *vcpu, struct decode *d, u64 gpa,
+		   unsigned int len, unsigned int insn_len)
+{
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long m = d->asize == 8 ? ~0UL : (1UL << (d->asize * 8)) - 1;
+	long step = (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_DF) ?
+		    -(long)len : len;
+	unsigned long *rdi = &vmx->regs[HVMM_RDI];
+	unsigned long *rcx = &vmx->regs[HVMM_RCX];
+	u64 val = reg_value(vcpu, d, HVMM_RAX, len);
+
+	if (d->rep && !(*rcx & m)) {
+		skip(vcpu, insn_len);
+		return 1;
+	}
+	*rdi = (*rdi & ~m) | ((*rdi + step) & m);
+	if (d->rep)
+		*rcx = (*rcx & ~m) | ((*rcx - 1) & m);
+	if (!d->rep || !(*rcx & m))
+		skip(vcpu, insn_len);
+	return exit_mmio(vcpu, gpa, len, true, val);
+}
+
+/**
+ * hvmm_vmx_handle_mmio() - decode and report an access to unbacked @gpa
+ * @vcpu: the vCPU, VMCS current
+ * @gpa: the guest-physical address of the EPT violation
+ *
+ * Return: 0 (KVM_EXIT_MMIO or KVM_EXIT_INTERNAL_ERROR for userspace) or
+ * 1 (nothing to report, e.g. REP STOS with a zero count).
+ */
+int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
+{
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+	struct hvmm_mmio_op *op = &vmx->mmio;
+	u8 buf[MAX_INSN], b, modrm;
+	unsigned int n, reg, len;
+	bool cs_d, write;
+	struct decode d;
+	u64 imm = 0;
+
+	vcpu->stat.mmio_exits++;
+	vmx->l1d_flush = true;
+	if (vmx->exit_qual & EPT_VIOLATION_ACC_INSTR)
+		goto fail;	/* executing from MMIO: nothing to decode */
+	if (fetch(vcpu, buf, &n))
+		goto fail;
+
+	memset(&d, 0, sizeof(d));
+	d.p = buf;
+	d.end = buf + n;
+	cs_d = vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_DB_MASK;
+	d.is64 = hvmm_vmx_long_mode(vcpu) &&
+		 (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK);
+	d.opsize = (d.is64 || cs_d) ? 4 : 2;
+	d.asize = d.is64 ? 8 : cs_d ? 4 : 2;
+
+	for (;;) {		/* legacy prefixes, then REX */
+		if (next(&d, &b))
+			goto fail;
+		switch (b) {
+		case 0x66:
+			d.opsize = (d.is64 || cs_d) ? 2 : 4;
+			continue;
+		case 0x67:
+			d.asize = d.is64 ? 4 : cs_d ? 2 : 4;
+			continue;
+		case 0x26: case 0x2e: case 0x36: case 0x3e:
+		case 0x64: case 0x65: case 0xf0:
+			continue;
+		case 0xf2: case 0xf3:
+			d.rep = true;
+			continue;
+		}
+		break;
+	}
+	if (d.is64 && (b & 0xf0) == 0x40) {
+		d.rex = true;
+		d.rex_w = b & 8;
+		d.rex_r = b & 4;
+		d.rex_b = b & 1;
+		if (d.rex_w)
+			d.opsize = 8;
+		if (next(&d, &b))
+			goto fail;
+	}
+
+	memset(op, 0, sizeof(*op));
+	op->gpa = gpa;
+	switch (b) {
+	case 0x88: case 0x89: case 0x8a: case 0x8b:
+		len = (b & 1) ? d.opsize : 1;
+		write = !(b & 2);
+		if (next(&d, &modrm) || skip_modrm(&d, modrm))
+			goto fail;
+		reg = ((modrm >> 3) & 7) | (d.rex_r ? 8 : 0);
+		if (write) {
+			imm = reg_value(vcpu, &d, reg, len);
+			break;
+		}
+		op->reg = reg;
+		op->dst_len = len;
+		op->legacy_high = len == 1 && !d.rex && reg >= 4 && reg < 8;
+		break;
+	case 0xc6: case 0xc7:
+		len = (b & 1) ? d.opsize : 1;
+		write = true;
+		if (next(&d, &modrm) || (modrm & 0x38) ||
+		    skip_modrm(&d, modrm) ||
+		    read_imm(&d, len == 8 ? 4 : len, &imm))
+			goto fail;
+		if (len == 8)
+			imm = (s64)(s32)imm;
+		break;
+	case 0xa0: case 0xa1: case 0xa2: case 0xa3:
+		len = (b & 1) ? d.opsize : 1;
+		write = b & 2;
+		if (d.end - d.p < d.asize)
+			goto fail;
+		d.p += d.asize;		/* the moffs, already in @gpa */
+		if (write) {
+			imm = reg_value(vcpu, &d, HVMM_RAX, len);
+			break;
+		}
+		op->reg = HVMM_RAX;
+		op->dst_len = len;
+		break;
+	case 0xaa: case 0xab:
+		len = (b & 1) ? d.opsize : 1;
+		return do_stos(vcpu, &d, gpa, len, d.p - buf);
+	case 0x0f:
+		if (next(&d, &b) || (b != 0xb6 && b != 0xb7 &&
+				     b != 0xbe && b != 0xbf))
+			goto fail;
+		len = (b & 1) ? 2 : 1;
+		write = false;
+		if (next(&d, &modrm) || skip_modrm(&d, modrm))
+			goto fail;
+		op->reg = ((modrm >> 3) & 7) | (d.rex_r ? 8 : 0);
+		op->dst_len = d.opsize;
+		op->sign = b & 8;
+		break;
+	default:
+		goto fail;
+	}
+
+	op->len = len;
+	op->write = write;
+	op->insn_len = d.p - buf;
+	if (write) {
+		skip(vcpu, op->insn_len);
+		return exit_mmio(vcpu, gpa, len, true, imm);
+	}
+	op->rip = vmcs_readl(GUEST_RIP);
+	vmx->pending = HVMM_PENDING_MMIO_READ;
+	return exit_mmio(vcpu, gpa, len, false, 0);
+
+fail:
+	pr_debug_ratelimited("cannot emulate MMIO at %#llx\n", gpa);
+	return hvmm_vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+}
+
+/**
+ * hvmm_vmx_complete_mmio() - load run->mmio.data into the destination
+ * @vcpu: the vCPU, at the start of KVM_RUN
+ *
+ * Return: 1.
+ */
+int hvmm_vmx_complete_mmio(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+	struct hvmm_mmio_op *op = &vmx->mmio;
+	u64 v = 0;
+
+	vmx->pending = HVMM_PENDING_NONE;
+	if (vmcs_readl(GUEST_RIP) != op->rip)
+		return 1;	/* userspace moved RIP: abandoned, as KVM */
+	memcpy(&v, vcpu->run->mmio.data, op->len);
+	if (op->sign)
+		v = op->len == 1 ? (u64)(s64)(s8)v : (u64)(s64)(s16)v;
+	reg_store(vcpu, op->reg, op->dst_len, op->legacy_high, v);
+	skip(vcpu, op->insn_len);
+	return 1;
+}

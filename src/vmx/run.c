@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM and vCPU lifetimes and the KVM_RUN loop.
+ *
+ * A vCPU's VMCS follows its thread: while a vCPU ioctl runs, a preempt
+ * notifier reloads the VMCS on whichever CPU the thread is scheduled on
+ * (VMCLEAR on the old CPU first, vmcs.c), as KVM's vcpu_load does.  Each
+ * trip into the guest happens with preemption and interrupts disabled;
+ * between trips the loop honours signals (KVM_EXIT_INTR, -EINTR) and
+ * need_resched, and exit handlers may sleep.
+ *
+ * VM exit leaves the host with VMX's idea of some state (SDM 27.5): GDTR
+ * and IDTR limits 0xffff, TR limit 0x67, LDTR unusable, DS/ES/FS/GS
+ * selectors from the VMCS.  It is put back before interrupts are enabled,
+ * so nothing else on the host runs with it: the GDT through the fixmap,
+ * the TSS limit lazily (invalidate_tss_limit()), user DS/ES/FS/GS and
+ * LDT, and the MSRs the guest had its own value of.
+ */
+#define pr_fmt(fmt) "hvmm: " fmt
+
+#include <linux/kvm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/fsgsbase.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <asm/fpu/xcr.h>
+#include "vmcs_ops.h"
+#include "vmx_int.h"
+
+void hvmm_vmx_do_nmi_irqoff(void);
+
+static struct hvmm_vmx_vcpu *pn_to_vmx(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct hvmm_vmx_vcpu, pn);
+}
+
+static void vmx_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	struct hvmm_vmx_vcpu *vmx = pn_to_vmx(pn);
+
+	hvmm_vmcs_load(&vmx->vmcs);
+	vmx->l1d_flush = true;
+}
+
+static void vmx_sched_out(struct preempt_notifier *pn,
+			  struct task_struct *next)
+{
+}
+
+static struct preempt_ops vmx_preempt_ops = {
+	.sched_in = vmx_sched_in,
+	.sched_out = vmx_sched_out,
+};
+
+/**
+ * hvmm_vmx_vcpu_load() - make the vCPU's VMCS current, and keep it so
+ * @vcpu: the vCPU, its mutex held
+ *
+ * Until hvmm_vmx_vcpu_put(), VMREAD/VMWRITE on this vCPU work even if the
+ * thread sleeps or migrates in between.
+ */
+void hvmm_vmx_vcpu_load(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+
+	preempt_disable();
+	preempt_notifier_register(&vmx->pn);
+	hvmm_vmcs_load(&vmx->vmcs);
+	preempt_enable();
+}
+
+void hvmm_vmx_vcpu_put(struct hvmm_vcpu *vcpu)
+{
+	preempt_disable();
+	preempt_notifier_unregister(&to_vmx(vcpu)->pn);
+	preempt_enable();
+}
+
+/**
+ * hvmm_vmx_vm_init() - the backend's half of a new VM: its EPT
+ * @vm: the VM being created; hvmm_vmx_enable() succeeded for it
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int hvmm_vmx_vm_init(struct hvmm_vm *vm)
+{
+	struct hvmm_vmx_vm *vvm;
+	int ret;
+
+	if (!hvmm_vmx_caps.usable)
+		return -EOPNOTSUPP;
+	vvm = kzalloc(sizeof(*vvm), GFP_KERNEL_ACCOUNT);
+	if (!vvm)
+		return -ENOMEM;
+	vvm->vm = vm;
+	ret = hvmm_ept_init(vvm);
+	if (ret) {
+		kfree(vvm);
+		return ret;
+	}
+	vm->vmx = vvm;
+	return 0;
+}
+
+/**
+ * hvmm_vmx_vm_destroy() - free the EPT and unpin all guest memory
+ * @vm: the VM; all its vCPUs are already destroyed
+ */
+void hvmm_vmx_vm_destroy(struct hvmm_vm *vm)
+{
+	struct hvmm_vmx_vm *vvm = vm->vmx;
+
+	if (!vvm)
+		return;
+	hvmm_ept_destroy(vvm);
+	kfree(vvm);
+	vm->vmx = NULL;
+}
+
+/**
+ * hvmm_vmx_vcpu_create() - allocate and initialise a vCPU's VMCS
+ * @vcpu: the new vCPU; vcpu->vm->vmx is set up
+ *
+ * Return: 0 or -ENOMEM; on error nothing is left allocated.
+ */
+int hvmm_vmx_vcpu_create(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_vmx_vcpu *vmx;
+	int ret;
+
+	if (!vcpu->vm->vmx)
+		return -EINVAL;
+	vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
+	if (!vmx)
+		return -ENOMEM;
+	vmx->vcpu = vcpu;
+	vmx->last_cpu = -1;
+	ret = hvmm_vmcs_alloc(&vmx->vmcs);
+	if (ret)
+		goto free_vmx;
+	if (!fpu_alloc_guest_fpstate(&vmx->fpu)) {
+		ret = -ENOMEM;
+		goto free_vmcs;
+	}
+	vcpu->vmx = vmx;
+	preempt_notifier_inc();
+	preempt_notifier_init(&vmx->pn, &vmx_preempt_ops);
+	hvmm_vmx_vcpu_load(vcpu);
+	hvmm_vmcs_setup(vmx);
+	hvmm_vmx_vcpu_put(vcpu);
+	return 0;
+
+free_vmcs:
+	hvmm_vmcs_free(&vmx->vmcs);
+free_vmx:
+	kfree(vmx);
+	return ret;
+}
+
+void hvmm_vmx_vcpu_destroy(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (!vmx)
+		return;
+	hvmm_vmcs_free(&vmx->vmcs);
+	fpu_free_guest_fpstate(&vmx->fpu);
+	kfree(vmx->cpuid);
+	preempt_notifier_dec();
+	kfree(vmx);
+	vcpu->vmx = NULL;
+}
+
+/* Host state a VM exit clobbers and hvmm restores (see the top). */
+struct host_state {
+	u16 ds, es, fs, gs, ldt;
+	unsigned long fsbase, kernel_gs_base, dr7;
+	u64 xcr0;
+};
+
+static void save_host(struct hvmm_vmx_vcpu *vmx, struct host_state *h)
+{
+	unsigned long cr3 = __read_cr3(), cr4 = cr4_read_shadow();
+
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	asm volatile("sldt %0" : "=r" (h->ldt));
+	rdmsrl(MSR_FS_BASE, h->fsbase);
+	vmcs_writel(HOST_FS_BASE, h->fsbase);
+	/* CR3 changes with the PCID generation, CR4 rarely: write on change */
+	if (cr3 != vmx->host_cr3) {
+		vmcs_writel(HOST_CR3, cr3);
+		vmx->host_cr3 = cr3;
+	}
+	if (cr4 != vmx->host_cr4) {
+		vmcs_writel(HOST_CR4, cr4);
+		vmx->host_cr4 = cr4;
+	}
+	get_debugreg(h->dr7, 7);
+}
+
+static void restore_host(struct hvmm_vmx_vcpu *vmx, struct host_state *h)
+{
+	/* VM exit set GDTR.limit to 0xffff and TR.limit to 0x67. */
+	load_fixmap_gdt(raw_smp_processor_id());
+	invalidate_tss_limit();
+	if (h->ldt)
+		asm volatile("lldt %0" : : "r" (h->ldt));
+	if (h->ds)
+		loadsegment(ds, h->ds);
+	if (h->es)
+		loadsegment(es, h->es);
+	if (h->fs) {
+		loadsegment(fs, h->fs);
+		wrmsrl(MSR_FS_BASE, h->fsbase);
+	}
+	if (h->gs) {
+		/* load_gs_index() keeps the kernel GS base: it swaps. */
+		rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+		load_gs_index(h->gs);
+		wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	}
+	/* VM exit cleared DR7 to 0x400 (SDM 27.5.1). */
+	if (h->dr7 != 0x400)	/* DR7 reset value */
+		set_debugreg(h->dr7, 7);
+}
+
+static void inject_or_window(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+	bool want_window = vcpu->run->request_interrupt_window;
+
+	if (vmx->irq_pending) {
+		u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+		if ((vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+		    !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) &&
+		    !(vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) &
+		      INTR_INFO_VALID_MASK)) {
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
+				     vmx->irq_vector | INTR_TYPE_EXT_INTR |
+				     INTR_INFO_VALID_MASK);
+			/* Leaving HLT: the interrupt wakes the CPU. */
+			vmcs_write32(GUEST_ACTIVITY_STATE,
+				     GUEST_ACTIVITY_ACTIVE);
+			vmx->irq_pending = false;
+		} else {
+			want_window = true;
+		}
+	}
+	if (want_window)
+		vmcs_set_bits32(CPU_BASED_VM_EXEC_CONTROL,
+				CPU_BASED_INTR_WINDOW_EXITING);
+	else
+		vmcs_clear_bits32(CPU_BASED_VM_EXEC_CONTROL,
+				  CPU_BASED_INTR_WINDOW_EXITING);
+}
+
+static bool exit_request(void)
+{
+	return need_resched() || signal_pending(current);
+}
+
+/* One trip into the guest.  Context: preemption disabled. */
+static int enter_guest(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+	struct host_state h;
+	bool host_xcr0_differs;
+	u32 reason;
+
+	inject_or_window(vcpu);
+	save_host(vmx, &h);
+
+	local_irq_disable();
+	if (exit_request()) {
+		local_irq_enable();
+		return -EAGAIN;
+	}
+	hvmm_vmx_load_guest_msrs(vmx);
+	h.xcr0 = boot_cpu_has(X86_FEATURE_XSAVE) ? xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+	host_xcr0_differs = (vmx->cr4_shadow & X86_CR4_OSXSAVE) &&
+			    vmx->xcr0 != h.xcr0;
+	if (host_xcr0_differs)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
+	if (native_read_cr2() != vmx->cr2)
+		native_write_cr2(vmx->cr2);
+	hvmm_vmx_l1d_flush(vmx);
+
+	vmx->fail = __hvmm_vmx_vcpu_run(vmx->regs, vmx->vmcs.launched);
+
+	vmx->cr2 = native_read_cr2();
+	if (host_xcr0_differs)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, h.xcr0);
+	hvmm_vmx_load_host_msrs(vmx);
+	restore_host(vmx, &h);
+	vmx->last_cpu = smp_processor_id();
+
+	if (vmx->fail) {
+		vmx->exit_reason = 0;
+	} else {
+		vmx->exit_reason = vmcs_read32(VM_EXIT_REASON);
+		reason = vmx->exit_reason;
+		if (!(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+			vmx->vmcs.launched = true;
+		/* A host NMI hit the guest: the host handles it, now. */
+		if ((u16)reason == EXIT_REASON_EXCEPTION_NMI) {
+			u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+			if ((info & (INTR_INFO_VALID_MASK |
+				     INTR_INFO_INTR_TYPE_MASK)) ==
+			    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR))
+				hvmm_vmx_do_nmi_irqoff();
+			else if ((info & INTR_INFO_VALID_MASK) &&
+				 (info & INTR_INFO_VECTOR_MASK) == MC_VECTOR)
+				asm volatile("int $0x12");
+		}
+	}
+	/* Host interrupts that arrived in guest mode are taken here. */
+	local_irq_enable();
+	return 0;
+}
+
+static int complete_pending(struct hvmm_vcpu *vcpu)
+{
+	switch (to_vmx(vcpu)->pending) {
+	case HVMM_PENDING_NONE:
+		return 1;
+	case HVMM_PENDING_MMIO_READ:
+		return hvmm_vmx_complete_mmio(vcpu);
+	default:
+		return hvmm_vmx_complete_io(vcpu);
+	}
+}
+
+static void post_run(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+	struct kvm_run *run = vcpu->run;
+	unsigned long rflags = vmcs_readl(GUEST_RFLAGS);
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	run->if_flag = !!(rflags & X86_EFLAGS_IF);
+	run->cr8 = 0;
+	run->apic_base = vmx->apic_base;
+	run->ready_for_interrupt_injection = run->if_flag &&
+		!(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) &&
+		!vmx->irq_pending;
+}
+
+/**
+ * hvmm_vmx_vcpu_run() - KVM_RUN
+ * @vcpu: the vCPU, its mutex held, called from the VM's mm
+ *
+ * Return: 0 with vcpu->run->exit_reason set for userspace, -EINTR with
+ * KVM_EXIT_INTR when a signal is pending (or run->immediate_exit), or a
+ * negative errno.
+ */
+int hvmm_vmx_vcpu_run(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+	struct kvm_run *run = vcpu->run;
+	int ret;
+
+	if (!vmx)
+		return -EINVAL;
+	hvmm_vmx_vcpu_load(vcpu);
+	fpu_swap_kvm_fpstate(&vmx->fpu, true);
+	vmx->l1d_flush = true;
+
+	ret = complete_pending(vcpu);
+	if (ret <= 0)
+		goto out;
+	if (READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = KVM_EXIT_INTR;
+		ret = -EINTR;
+		goto out;
+	}
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		preempt_disable();
+		if (!hvmm_vmx_cpu_on()) {
+			/* This CPU is on its way out of VMX operation. */
+			preempt_enable();
+			ret = -EIO;
+			break;
+		}
+		ret = enter_guest(vcpu);
+		preempt_enable();
+		if (ret == -EAGAIN)
+			continue;
+
+		ret = hvmm_vmx_handle_exit(vcpu);
+		if (ret <= 0)
+			break;
+	}
+out:
+	post_run(vcpu);
+	fpu_swap_kvm_fpstate(&vmx->fpu, false);
+	hvmm_vmx_vcpu_put(vcpu);
+	return ret < 0 ? ret : 0;
+}
+
+/**
+ * hvmm_vmx_queue_interrupt() - KVM_INTERRUPT (userspace irqchip)
+ * @vcpu: the vCPU, its mutex held
+ * @irq: the vector
+ *
+ * Return: 0, -EINVAL for a vector above 255, -EEXIST when one is already
+ * waiting (KVM's kvm_vcpu_ioctl_interrupt() has the same single slot).
+ */
+int hvmm_vmx_queue_interrupt(struct hvmm_vcpu *vcpu, u32 irq)
+{
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (irq > 255)
+		return -EINVAL;
+	if (vmx->irq_pending)
+		return -EEXIST;
+	vmx->irq_vector = irq;
+	vmx->irq_pending = true;
+	return 0;
+}

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal state and helpers of the VT-x backend, shared by the files of
+ * src/vmx/ only.  src/core/ sees vmx.h and nothing of this.
+ */
+#ifndef HVMM_VMX_VMX_INT_H
+#define HVMM_VMX_VMX_INT_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
+#include <asm/debugreg.h>
+#include <asm/fpu/api.h>
+#include <asm/vmx.h>
+#include "vmx.h"
+
+#define pr_fmt_vmx "hvmm: "
+
+/* Guest general purpose registers, in the order of the ModRM encoding. */
+enum hvmm_reg {
+	HVMM_RAX, HVMM_RCX, HVMM_RDX, HVMM_RBX,
+	HVMM_RSP, HVMM_RBP, HVMM_RSI, HVMM_RDI,
+	HVMM_R8, HVMM_R9, HVMM_R10, HVMM_R11,
+	HVMM_R12, HVMM_R13, HVMM_R14, HVMM_R15,
+	HVMM_NR_REGS
+};
+
+/* What the CPU offers, probed once at module load (caps.c). */
+struct hvmm_vmx_caps {
+	bool usable;		/* everything below needed is there */
+	const char *missing;	/* else: the first thing missing */
+	u32 revision_id;
+	u32 vmcs_size;
+	u32 pin;		/* control values we program, adjusted */
+	u32 proc;
+	u32 proc2;
+	u32 exit;
+	u32 entry;
+	u64 ept_vpid;
+	u64 cr0_fixed0, cr0_fixed1;
+	u64 cr4_fixed0, cr4_fixed1;
+	bool has_insouts_info;	/* VMX_BASIC[54]: INS/OUTS instruction info */
+};
+
+extern struct hvmm_vmx_caps hvmm_vmx_caps;
+
+/* A VMCS and where it is loaded (cf. KVM's struct loaded_vmcs). */
+struct hvmm_vmcs {
+	void *va;
+	int cpu;		/* -1: clear, on no CPU */
+	bool launched;
+	struct list_head on_cpu; /* per-CPU list of loaded VMCSs */
+};
+
+/* Host MSRs the guest gets its own value of while it runs. */
+struct hvmm_host_msrs {
+	u64 lstar, cstar, star, sfmask;
+};
+
+struct hvmm_vmx_vm {
+	struct hvmm_vm *vm;
+	struct mutex ept_lock;	/* the EPT tables and @pinned */
+	u64 *ept_root;		/* PML4, one page */
+	u64 eptp;
+	/* gfn -> pinned struct page, to unpin on slot change / destroy */
+	struct xarray pinned;
+	unsigned long nr_pinned;
+};
+
+/* What the next KVM_RUN must finish before the guest runs on. */
+enum hvmm_pending {
+	HVMM_PENDING_NONE,
+	HVMM_PENDING_PIO_IN,	/* IN: data page -> RAX, RIP += len */
+	HVMM_PENDING_PIO_OUT,	/* OUT: RIP += len */
+	HVMM_PENDING_INS,	/* INS: data page -> guest memory */
+	HVMM_PENDING_MMIO_READ,	/* MMIO read: run->mmio.data -> register */
+};
+
+struct hvmm_mmio_op {
+	u64 gpa;
+	u32 len;		/* bytes accessed */
+	bool write;
+	u8 reg;			/* destination register of a read */
+	u8 dst_len;		/* bytes written to @reg (zero/sign extended) */
+	bool sign;		/* movsx */
+	bool legacy_high;	/* AH, CH, DH or BH */
+	u8 insn_len;
+	unsigned long rip;
+};
+
+struct hvmm_pio_op {
+	u16 port;
+	u8 size;
+	u8 addr_size;		/* INS/OUTS address size: 2, 4 or 8 */
+	bool rep;
+	u32 count;
+	u64 gla;		/* INS: first linear destination */
+	unsigned long rip;	/* of the instruction; completion checks it */
+};
+
+struct hvmm_vmx_vcpu {
+	struct hvmm_vcpu *vcpu;
+	struct hvmm_vmcs vmcs;
+	int last_cpu;		/* CPU of the last VM entry, for FAIL_ENTRY */
+	u64 ept_flush_gen;	/* not used yet, see ept.c */
+
+	unsigned long regs[HVMM_NR_REGS];	/* RSP lives in the VMCS */
+	unsigned long cr2;
+	unsigned long cr0_shadow;	/* CR0/CR4 as the guest believes */
+	unsigned long cr4_shadow;
+	u64 efer;
+	u64 xcr0;
+	unsigned long dr[4], dr6;
+
+	/* MSRs the VMCS does not hold */
+	u64 kernel_gs_base, lstar, cstar, star, sfmask;
+	u64 misc_enable, apic_base;
+	u64 host_kernel_gs_base;	/* while the guest's is loaded */
+	u64 msrs_efer;		/* EFER when the guest MSRs were loaded */
+
+	/* KVM_SET_CPUID2 table, searched by CPUID exits */
+	u32 cpuid_nent;
+	struct kvm_cpuid_entry2 *cpuid;
+
+	/* KVM_INTERRUPT: one vector waiting for the guest to take it */
+	bool irq_pending;
+	u8 irq_vector;
+
+	enum hvmm_pending pending;
+	struct hvmm_pio_op pio;
+	struct hvmm_mmio_op mmio;
+
+	struct fpu_guest fpu;
+	struct preempt_notifier pn;
+
+	/* Set in vcpu_run, used by the exit handlers */
+	u32 exit_reason;
+	unsigned long exit_qual;
+	bool fail;		/* VMLAUNCH/VMRESUME failed (VMfail) */
+	bool l1d_flush;		/* host ran code worth flushing L1D for */
+	unsigned long host_cr3, host_cr4;
+};
+
+static inline struct hvmm_vmx_vcpu *to_vmx(struct hvmm_vcpu *vcpu)
+{
+	return vcpu->vmx;
+}
+
+/* caps.c */
+void hvmm_vmx_caps_probe(void);
+
+/* vmxon.c */
+bool hvmm_vmx_cpu_on(void);
+
+/* vmcs.c */
+int hvmm_vmcs_alloc(struct hvmm_vmcs *vmcs);
+void hvmm_vmcs_free(struct hvmm_vmcs *vmcs);
+void hvmm_vmcs_load(struct hvmm_vmcs *vmcs);
+void hvmm_vmcs_clear_all_on_cpu(void);
+void hvmm_vmcs_setup(struct hvmm_vmx_vcpu *vmx);
+void hvmm_vmcs_set_host_per_cpu(void);
+void hvmm_vmcs_dump(void);
+
+/* run.c: make the VMCS current here and follow the thread across CPUs */
+void hvmm_vmx_vcpu_load(struct hvmm_vcpu *vcpu);
+void hvmm_vmx_vcpu_put(struct hvmm_vcpu *vcpu);
+
+/* vmenter.S: returns 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed */
+int __hvmm_vmx_vcpu_run(unsigned long *regs, bool launched);
+
+/* exit.c */
+int hvmm_vmx_handle_exit(struct hvmm_vcpu *vcpu);
+void hvmm_vmx_skip_insn(struct hvmm_vcpu *vcpu);
+void hvmm_vmx_inject_ud(struct hvmm_vcpu *vcpu);
+void hvmm_vmx_inject_gp(struct hvmm_vcpu *vcpu, u32 error);
+int hvmm_vmx_internal_error(struct hvmm_vcpu *vcpu, u32 suberror);
+
+/* io.c */
+int hvmm_vmx_handle_io(struct hvmm_vcpu *vcpu);
+int hvmm_vmx_complete_io(struct hvmm_vcpu *vcpu);
+
+/* mmio.c */
+int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa);
+int hvmm_vmx_complete_mmio(struct hvmm_vcpu *vcpu);
+
+/* ept.c */
+int hvmm_ept_init(struct hvmm_vmx_vm *vvm);
+void hvmm_ept_destroy(struct hvmm_vmx_vm *vvm);
+int hvmm_ept_map(struct hvmm_vm *vm, u64 gpa, bool write);
+void hvmm_ept_flush_all(void);
+
+/* gva.c: guest memory through the memslots */
+int hvmm_gpa_read(struct hvmm_vm *vm, u64 gpa, void *buf, unsigned int len);
+int hvmm_gpa_write(struct hvmm_vm *vm, u64 gpa, const void *buf,
+		   unsigned int len);
+int hvmm_gva_to_gpa(struct hvmm_vcpu *vcpu, u64 gva, bool write, u64 *gpa);
+int hvmm_gva_read(struct hvmm_vcpu *vcpu, u64 gva, void *buf,
+		  unsigned int len);
+int hvmm_gva_write(struct hvmm_vcpu *vcpu, u64 gva, const void *buf,
+		   unsigned int len);
+
+/* regs.c */
+bool hvmm_vmx_long_mode(struct hvmm_vcpu *vcpu);
+int hvmm_vmx_set_cr0(struct hvmm_vcpu *vcpu, unsigned long val);
+int hvmm_vmx_set_cr4(struct hvmm_vcpu *vcpu, unsigned long val);
+void hvmm_vmx_set_efer(struct hvmm_vcpu *vcpu, u64 efer);
+void hvmm_vmx_reset_regs(struct hvmm_vcpu *vcpu);
+unsigned int hvmm_vmx_cpl(void);
+
+/* cpuid.c */
+void hvmm_vmx_cpuid(struct hvmm_vcpu *vcpu, u32 fn, u32 idx, u32 out[4]);
+
+/* mitigate.c */
+void hvmm_vmx_mitigations_probe(void);
+void hvmm_vmx_l1d_flush(struct hvmm_vmx_vcpu *vmx);
+
+/* msr.c */
+int hvmm_vmx_get_msr(struct hvmm_vcpu *vcpu, u32 msr, u64 *val);
+int hvmm_vmx_set_msr(struct hvmm_vcpu *vcpu, u32 msr, u64 val);
+void hvmm_vmx_host_msrs_probe(void);
+void hvmm_vmx_load_guest_msrs(struct hvmm_vmx_vcpu *vmx);
+void hvmm_vmx_load_host_msrs(struct hvmm_vmx_vcpu *vmx);
+
+#endif /* HVMM_VMX_VMX_INT_H */
