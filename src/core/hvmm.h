@@ -35,9 +35,13 @@
 /*
  * Exit statistics, one u64 per counter and vCPU; each is also a debugfs
  * file (Documentation/abi.md).  Only the vCPU's own KVM_RUN writes them
- * (vcpu->mutex held), so the backend counts with plain increments:
- * vcpu->stat.io_exits++.  hvmm_stat_exit_reason() counts @exits and the
- * per-reason histogram; the core counts signal_exits and userspace_exits.
+ * (vcpu->mutex held), so plain increments are enough.  Who counts what:
+ * - hvmm_stat_exit(), called by the backend once per VM exit with the
+ *   exit reason, counts @exits, the per-reason histogram and every
+ *   counter named after an exit reason (io_exits ... other_exits);
+ * - the backend itself counts mmio_exits (an EPT violation it emulated
+ *   as MMIO) and irq_injections: vcpu->stat.mmio_exits++;
+ * - the core counts signal_exits and userspace_exits around KVM_RUN.
  * Names follow KVM's where KVM has the counter.  A new counter needs a
  * line here and one in stats.c's hvmm_stat_names[] (checked at build).
  */
@@ -119,13 +123,7 @@ struct hvmm_vcpu {
 	u64 exit_reasons[HVMM_NR_EXIT_REASONS];
 };
 
-/* Count one VM exit with basic exit reason @reason (bits 15:0). */
-static inline void hvmm_stat_exit_reason(struct hvmm_vcpu *vcpu, u32 reason)
-{
-	vcpu->stat.exits++;
-	if (reason < HVMM_NR_EXIT_REASONS)
-		vcpu->exit_reasons[reason]++;
-}
+void hvmm_stat_exit(struct hvmm_vcpu *vcpu, u32 exit_reason);
 
 /* Return the slot holding @gfn, or NULL.  Caller holds vm->slots_lock. */
 struct hvmm_memslot *hvmm_memslot_find(struct hvmm_vm *vm, gfn_t gfn);

@@ -17,6 +17,7 @@
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <asm/vmx.h>
 #include "core.h"
 
 /* One entry per field of struct hvmm_vcpu_stat. */
@@ -79,6 +80,64 @@ static const char * const hvmm_exit_reason_names[HVMM_NR_EXIT_REASONS] = {
 };
 
 static struct dentry *hvmm_debugfs_root;
+
+/**
+ * hvmm_stat_exit() - count one VM exit
+ * @vcpu:        the vCPU that exited (its KVM_RUN is the only writer)
+ * @exit_reason: the VMCS exit-reason field; bits 15:0 are the basic
+ *               reason (SDM vol. 3C 24.9.1), the rest is ignored
+ *
+ * Counts @exits, the exit_reasons histogram and the named counter of the
+ * reason, so the backend needs one call in its exit dispatcher.
+ */
+void hvmm_stat_exit(struct hvmm_vcpu *vcpu, u32 exit_reason)
+{
+	struct hvmm_vcpu_stat *st = &vcpu->stat;
+	u32 basic = exit_reason & 0xffff;
+
+	st->exits++;
+	if (basic < HVMM_NR_EXIT_REASONS)
+		vcpu->exit_reasons[basic]++;
+	switch (basic) {
+	case EXIT_REASON_IO_INSTRUCTION:
+		st->io_exits++;
+		break;
+	case EXIT_REASON_HLT:
+		st->halt_exits++;
+		break;
+	case EXIT_REASON_CPUID:
+		st->cpuid_exits++;
+		break;
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+		st->msr_exits++;
+		break;
+	case EXIT_REASON_CR_ACCESS:
+		st->cr_exits++;
+		break;
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		st->irq_exits++;
+		break;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		st->irq_window_exits++;
+		break;
+	case EXIT_REASON_EXCEPTION_NMI:
+		st->nmi_exits++;
+		break;
+	case EXIT_REASON_EPT_VIOLATION:
+		st->ept_violation_exits++;
+		break;
+	case EXIT_REASON_EPT_MISCONFIG:
+		st->ept_misconfig_exits++;
+		break;
+	case EXIT_REASON_TRIPLE_FAULT:
+		st->triple_fault_exits++;
+		break;
+	default:
+		st->other_exits++;
+		break;
+	}
+}
 
 /* Sum counter @index of hvmm_stat_names[] over the vCPUs of @vm. */
 static u64 hvmm_vm_stat_sum(struct hvmm_vm *vm, u32 index)

@@ -458,8 +458,10 @@ TEST_F(vm, fake_run_and_stats)
 	int vcpu = ioctl(self->vm, KVM_CREATE_VCPU, 0);
 	struct sigaction sa = { .sa_handler = on_alarm };
 	struct kvm_regs regs = { .rax = 0xdead, .rflags = 2 };
+	struct kvm_regs hlt = { .rax = 0x4a17, .rflags = 2 };
 	struct kvm_run *run;
-	char dir[128], *pio;
+	char dir[128], line[64], *pio;
+	FILE *f;
 
 	if (!fake_backend())
 		SKIP(return, "needs the fake backend (HVMM_FAKE_VMX=1)");
@@ -480,6 +482,10 @@ TEST_F(vm, fake_run_and_stats)
 	EXPECT_ERRNO(EINTR, ioctl(vcpu, KVM_RUN, 0));
 	EXPECT_EQ('B', *pio);
 	run->immediate_exit = 0;
+	/* a HLT exit: counted under its own reason */
+	ASSERT_EQ(0, ioctl(vcpu, KVM_SET_REGS, &hlt));
+	ASSERT_EQ(0, ioctl(vcpu, KVM_RUN, 0));
+	EXPECT_EQ(KVM_EXIT_HLT, run->exit_reason);
 	/* a signal ends a blocked KVM_RUN with -EINTR, KVM_EXIT_INTR */
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, ioctl(vcpu, KVM_SET_REGS, &regs));
@@ -491,11 +497,23 @@ TEST_F(vm, fake_run_and_stats)
 		 self->vm);
 	if (access(dir, F_OK))
 		SKIP(return, "debugfs not mounted");
-	EXPECT_EQ(2, read_counter(dir, "exits"));
+	EXPECT_EQ(3, read_counter(dir, "exits"));
 	EXPECT_EQ(2, read_counter(dir, "io_exits"));
-	EXPECT_EQ(2, read_counter(dir, "userspace_exits"));
+	EXPECT_EQ(1, read_counter(dir, "halt_exits"));
+	EXPECT_EQ(0, read_counter(dir, "other_exits"));
+	EXPECT_EQ(3, read_counter(dir, "userspace_exits"));
 	EXPECT_EQ(1, read_counter(dir, "signal_exits"));
 	EXPECT_EQ(2, read_counter("/sys/kernel/debug/hvmm", "io_exits"));
+	/* exit_reasons: "<nr> <NAME> <count>", ascending, non-zero only */
+	strcat(dir, "/exit_reasons");
+	f = fopen(dir, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	EXPECT_STREQ("12 HLT 1\n", line);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	EXPECT_STREQ("30 IO_INSTRUCTION 2\n", line);
+	EXPECT_EQ(NULL, fgets(line, sizeof(line), f));
+	fclose(f);
 	munmap(run, 2 * PG);
 	close(vcpu);
 }

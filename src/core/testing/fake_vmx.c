@@ -10,8 +10,9 @@
  * - KVM_RUN: -EINTR if run->immediate_exit (exit_reason untouched, as
  *   KVM); else one KVM_EXIT_IO OUT of 1 byte to port 0x3f8 per call, the
  *   byte ('A', 'B', ...) in the PIO page, counted as an I/O exit (basic
- *   exit reason 30); with RAX == 0xdead it waits for a signal instead
- *   and returns -EINTR / KVM_EXIT_INTR.
+ *   exit reason 30); with RAX == 0x4a17 a KVM_EXIT_HLT (reason 12)
+ *   instead; with RAX == 0xdead it waits for a signal and returns
+ *   -EINTR / KVM_EXIT_INTR.
  * - registers are stored and returned; KVM_SET_SREGS refuses CR0.PG
  *   without CR0.PE (-EINVAL); KVM_GET_SUPPORTED_CPUID returns 3 leaves.
  * - it checks the core's locking and pairing with WARN_ON: a splat on
@@ -26,6 +27,7 @@
 
 #define FAKE_CPUID_LEAVES	3
 #define FAKE_WAIT_RAX		0xdead
+#define FAKE_HLT_RAX		0x4a17
 
 struct hvmm_vmx_vcpu {
 	struct kvm_regs regs;
@@ -124,8 +126,12 @@ int hvmm_vmx_vcpu_run(struct hvmm_vcpu *vcpu)
 		run->exit_reason = KVM_EXIT_INTR;
 		return -EINTR;
 	}
-	hvmm_stat_exit_reason(vcpu, 30);	/* IO_INSTRUCTION */
-	vcpu->stat.io_exits++;
+	if (f->regs.rax == FAKE_HLT_RAX) {
+		hvmm_stat_exit(vcpu, 12);	/* HLT */
+		run->exit_reason = KVM_EXIT_HLT;
+		return 0;
+	}
+	hvmm_stat_exit(vcpu, 30);	/* IO_INSTRUCTION */
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = KVM_EXIT_IO_OUT;
 	run->io.size = 1;
