@@ -100,8 +100,10 @@ static void respond(struct hvmm_ps2_kbd_state *st, u8 val)
 void hvmm_ps2_kbd_reset(struct hvmm_ps2_kbd *kbd)
 {
 	struct hvmm_ps2_kbd_state *st = &kbd->st;
+	u8 mods = st->mods;	/* still held on the host */
 
 	memset(st, 0, sizeof(*st));
+	st->mods = mods;
 	st->scancode_set = 2;
 	st->scanning = 1;
 	set_defaults(st);

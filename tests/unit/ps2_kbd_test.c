@@ -369,6 +369,13 @@ TEST(set2_modifier_variants)
 	tap(&r, KEY_SYSRQ);			/* SysRq */
 	key(&r, KEY_LEFTALT, false);
 	EXPECT_BYTES(&r, 0x11, 0x84, 0xf0, 0x84, 0xf0, 0x11);
+	/* A keyboard reset does not release keys the host still holds. */
+	key(&r, KEY_RIGHTCTRL, true);
+	kbd_send(&r, 0xff);
+	/* Reset empties the keyboard's buffer; e0 was in the 8042 already. */
+	EXPECT_BYTES(&r, 0xe0, 0xfa, 0xaa);
+	key(&r, KEY_PAUSE, true);
+	EXPECT_BYTES(&r, 0xe0, 0x7e, 0xe0, 0xf0, 0x7e);
 }
 
 /* [kbd] "Scan Code Translation" by the 8042: set 2 read as set 1. */
