@@ -127,15 +127,39 @@ else
 	(
 		flock 9
 		cd "$out"
-		timeout -s KILL "$secs" bochs -q -f "$out/bochsrc" \
-			-rc "$out/bochs.rc" < /dev/null > "$out/bochs.out" 2>&1
+		bochs -q -f "$out/bochsrc" -rc "$out/bochs.rc" \
+			< /dev/null > "$out/bochs.out" 2>&1 &
+		bpid=$!
+		# Our own time limit, and: Bochs has no -no-reboot, so after a
+		# panic (oops=panic, panic=-1) it would boot the ISO again and
+		# again.  Stop it at the first panic or reboot message.
+		t=0
+		while kill -0 $bpid 2>/dev/null; do
+			if grep -aq 'Kernel panic - not syncing\|reboot: Restarting' \
+				"$console" 2>/dev/null; then
+				sleep 3
+				kill -KILL $bpid 2>/dev/null
+				wait $bpid
+				exit 3
+			fi
+			if [ $t -ge "$secs" ]; then
+				kill -KILL $bpid 2>/dev/null
+				wait $bpid
+				exit 137
+			fi
+			sleep 2
+			t=$((t + 2))
+		done
+		wait $bpid
 	) 9> "$lock" || rc=$?
 fi
 touch "$console"
 if grep -q '^HVMM-POWEROFF' "$console"; then
 	exit 0
 fi
-if [ $rc -eq 137 ]; then
+if [ $rc -eq 3 ]; then
+	echo "boot.sh: the guest panicked or rebooted; Bochs stopped; console: $console" >&2
+elif [ $rc -eq 137 ]; then
 	echo "boot.sh: $emu killed after ${secs}s; console: $console" >&2
 else
 	echo "boot.sh: $emu ended (status $rc) before HVMM-POWEROFF; console: $console" >&2

@@ -7,6 +7,9 @@ export HVMM_DEV=/dev/hvmm HVMM_EXPECT_VMX=0
 
 tap_step module "insmod hvmm.ko without VT-x" insmod /opt/hvmm/hvmm.ko
 tap_step module "/dev/hvmm is a character device" test -c /dev/hvmm
+# An open /dev/hvmm pins the module (file_operations.owner).
+tap_step module "rmmod refused while /dev/hvmm is open" \
+	sh -c 'exec 3< /dev/hvmm && ! rmmod hvmm && grep -q "^hvmm " /proc/modules'
 tap_step module "hvmm listed in /proc/modules" grep -q '^hvmm ' /proc/modules
 for t in /opt/hvmm/*_test; do
 	[ -x "$t" ] && run_test "$(basename "$t")" 120 "$t"

@@ -17,14 +17,17 @@ tap_step kvm "/dev/kvm present" test -c /dev/kvm
 for t in /opt/hvmm/*_test; do
 	n=$(basename "$t")
 	[ "$n" = vmx_busy_test ] && continue
-	run_test "kvm-$n" 300 env HVMM_DEV=/dev/kvm "$t"
+	run_test "kvm-$n" 90 env HVMM_DEV=/dev/kvm "$t"
 done
 [ -x /opt/hvmm/exit_bench ] &&
-	run_test bench-kvm 300 env HVMM_DEV=/dev/kvm /opt/hvmm/exit_bench
+	run_test bench-kvm 120 env HVMM_DEV=/dev/kvm /opt/hvmm/exit_bench
 
 tap_step module "insmod hvmm.ko" insmod /opt/hvmm/hvmm.ko
 tap_step module "/dev/hvmm is a character device" test -c /dev/hvmm
-run_test vmx_busy_test 300 env HVMM_DEV=/dev/hvmm HVMM_OTHER_DEV=/dev/kvm \
+# An open /dev/hvmm pins the module (file_operations.owner).
+tap_step module "rmmod refused while /dev/hvmm is open" \
+	sh -c 'exec 3< /dev/hvmm && ! rmmod hvmm && grep -q "^hvmm " /proc/modules'
+run_test vmx_busy_test 90 env HVMM_DEV=/dev/hvmm HVMM_OTHER_DEV=/dev/kvm \
 	/opt/hvmm/vmx_busy_test
 tap_step kvm "rmmod kvm-intel kvm irqbypass" rmmod kvm_intel kvm irqbypass
 tap_done kvm
@@ -33,10 +36,10 @@ export HVMM_DEV=/dev/hvmm
 for t in /opt/hvmm/*_test; do
 	n=$(basename "$t")
 	[ "$n" = vmx_busy_test ] && continue
-	run_test "$n" 300 "$t"
+	run_test "$n" 90 "$t"
 done
 [ -x /opt/hvmm/exit_bench ] &&
-	run_test bench-hvmm 300 /opt/hvmm/exit_bench
+	run_test bench-hvmm 120 /opt/hvmm/exit_bench
 
 tap_step module "rmmod hvmm after all tests" rmmod hvmm
 tap_step module "/dev/hvmm gone after rmmod" test ! -e /dev/hvmm

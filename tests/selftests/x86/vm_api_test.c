@@ -46,6 +46,7 @@ static int set_region(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa,
 
 TEST(create_destroy_loops)
 {
+	static const uint8_t hlt = 0xf4;
 	struct test_vcpu vcpu[4];
 	struct test_vm vm;
 	int i, j;
@@ -55,6 +56,13 @@ TEST(create_destroy_loops)
 		/* Braces: the harness' ASSERT is more than one statement. */
 		for (j = 0; j < 4; j++) {
 			ASSERT_EQ(0, vcpu_create(&vm, &vcpu[j], j));
+		}
+		/* Every vCPU has really entered the guest once. */
+		for (j = 0; j < 4; j++) {
+			ASSERT_EQ(0, vcpu_setup(&vm, &vcpu[j], GUEST_REAL,
+						&hlt, 1));
+			ASSERT_EQ(0, vcpu_run(&vcpu[j]));
+			ASSERT_EQ(KVM_EXIT_HLT, vcpu[j].run->exit_reason);
 		}
 		/* Close in the "wrong" order half the time: VM first. */
 		if (i & 1) {
