@@ -282,6 +282,78 @@ TEST(mode3_square_wave)
 	hvmm_pit_destroy(&g.pit);
 }
 
+/* 8254 datasheet, Mode 3: a new count is loaded at the end of the half */
+TEST(mode3_reload_at_half_cycle)
+{
+	u64 w;
+
+	setup();
+	outb(0x61, 0x01);
+	w = program(2, 0x06, 100);
+	goto_tick(w + 20);			/* high half, CE 62 */
+	outb(0x42, 40);
+	outb(0x42, 0);
+	goto_tick(w + 50);
+	EXPECT_EQ(2, latched(2));		/* old half runs out */
+	EXPECT_EQ(0x20, inb(0x61) & 0x20);
+	goto_tick(w + 51);			/* low half of the new count */
+	EXPECT_EQ(40, latched(2));
+	EXPECT_EQ(0, inb(0x61) & 0x20);
+	goto_tick(w + 71);			/* 40 / 2 CLKs later: high */
+	EXPECT_EQ(0x20, inb(0x61) & 0x20);
+	EXPECT_EQ(40, latched(2));
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* 8254 datasheet, Mode 4: "GATE = 0 disables counting" */
+TEST(mode4_gate_pauses)
+{
+	u64 w;
+
+	setup();
+	outb(0x61, 0x01);
+	w = program(2, 0x08, 30);
+	goto_tick(w + 11);
+	outb(0x61, 0x00);
+	goto_tick(w + 1000);
+	EXPECT_EQ(20, latched(2));
+	EXPECT_EQ(0x20, inb(0x61) & 0x20);
+	outb(0x61, 0x01);
+	w = tick_now();
+	goto_tick(w + 19);			/* 20 more CLKs to go */
+	EXPECT_EQ(1, latched(2));
+	goto_tick(w + 20);			/* count 0: the strobe */
+	EXPECT_EQ(0, inb(0x61) & 0x20);
+	goto_tick(w + 21);
+	EXPECT_EQ(0x20, inb(0x61) & 0x20);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* KVM_PIT_FLAGS_HPET_LEGACY: the HPET owns IRQ0, the PIT still counts */
+TEST(hpet_legacy_silences_irq0)
+{
+	struct kvm_pit_state2 st;
+	u64 w;
+
+	setup();
+	hvmm_pit_set_reinject(&g.pit, false);
+	w = program(0, 0x04, 1000);
+	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &st));
+	st.flags |= KVM_PIT_FLAGS_HPET_LEGACY;
+	ASSERT_EQ(0, hvmm_pit_set_state(&g.pit, &st));
+	goto_tick(w + 10000);
+	EXPECT_EQ(0, g.rises);
+	EXPECT_EQ(1000 - (10000 - 1) % 1000, latched(0));
+	st.flags = 0;
+	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &st));
+	st.flags = 0;
+	ASSERT_EQ(0, hvmm_pit_set_state(&g.pit, &st));
+	goto_tick(w + 10001);
+	EXPECT_EQ(1, g.rises);
+	EXPECT_EQ(w + 10001, g.rise_tick[0]);
+	hvmm_pit_destroy(&g.pit);
+}
+
 /* 8254 datasheet, Mode 4: Software Triggered Strobe */
 TEST(mode4_strobe)
 {
