@@ -13,7 +13,12 @@
  * Known deviations, all below one CLK or undefined by the datasheet:
  * reads in the CLK of a count write (before the load pulse) return the new
  * count, not the old CE contents; invalid BCD digits A-F decode as 9; the
- * status byte reports modes 6/7 as 2/3.
+ * status byte reports modes 6/7 as 2/3; channel 0 in mode 3 drives IRQ0
+ * as a short low pulse before each rising edge rather than a 50% square
+ * wave (the edge-triggered 8259A sees the same edges).
+ *
+ * Not in the saved state (as in KVM): queued reinject ticks and the ack
+ * wait; the phase of IRQ0 edges thinned by the clamp restarts at restore.
  */
 #include "i8254.h"
 

@@ -698,6 +698,26 @@ TEST(reinject_queues_until_ack)
 	hvmm_pit_destroy(&g.pit);
 }
 
+/* Tick policy, reinject: a guest that acks every tick sees every edge on time */
+TEST(reinject_prompt_acks_on_time)
+{
+	u64 w;
+	int k;
+
+	setup();
+	w = program(0, 0x04, 11932);
+	for (k = 0; k < 1000; k++) {
+		goto_tick(w + 1 + 11932ULL * (k + 1));
+		ASSERT_EQ(k + 1, g.rises);
+		if (k < 64)
+			EXPECT_EQ(w + 1 + 11932ULL * (k + 1), g.rise_tick[k]);
+		hvmm_pit_irq_acked(&g.pit);
+	}
+	EXPECT_EQ(0, g.pit.pending);
+	EXPECT_EQ(0, g.pit.edges_dropped);
+	hvmm_pit_destroy(&g.pit);
+}
+
 /* Tick policy, coalesce: every edge to the line, nothing queued */
 TEST(coalesce_drops_missed)
 {
