@@ -2,8 +2,8 @@
 /*
  * Extended page tables (SDM Vol. 3C, 28.2): four levels of 4 KiB pages,
  * built lazily from the memory slots when the guest first touches a page
- * (EPT violation).  Each mapped page is pinned (pin_user_pages, the
- * long-term pin used for DMA) and remembered in an xarray by gfn so that
+ * (EPT violation).  Each mapped page is pinned (pin_user_pages_fast with
+ * FOLL_LONGTERM, the long-term pin used for DMA) and remembered in an xarray by gfn so that
  * deleting or moving the slot, or destroying the VM, unmaps and unpins it.
  *
  * INVEPT acts on the executing CPU only, and a VM's vCPUs may run on any:
@@ -138,7 +138,7 @@ int hvmm_ept_map(struct hvmm_vm *vm, u64 gpa, bool write)
 	page = xa_load(&vvm->pinned, gfn);
 	if (!page) {
 		hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
-		ret = pin_user_pages_unlocked(hva, 1, &page, gup);
+		ret = pin_user_pages_fast(hva, 1, gup, &page);
 		if (ret != 1) {
 			ret = ret < 0 ? ret : -EFAULT;
 			goto out_ept;

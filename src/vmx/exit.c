@@ -14,6 +14,7 @@
 
 #include <linux/kernel.h>
 #include <linux/nospec.h>
+#include <linux/ratelimit.h>
 #include <asm/fpu/xcr.h>
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
@@ -93,9 +94,12 @@ int hvmm_vmx_internal_error(struct hvmm_vcpu *vcpu, u32 suberror)
 
 static int fail_entry(struct hvmm_vcpu *vcpu, u64 reason)
 {
+	/* Userspace can fail entries at will: keep the log readable. */
+	static DEFINE_RATELIMIT_STATE(dump_rs, 5 * HZ, 2);
 	struct kvm_run *run = vcpu->run;
 
-	hvmm_vmcs_dump();
+	if (__ratelimit(&dump_rs))
+		hvmm_vmcs_dump();
 	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 	run->fail_entry.hardware_entry_failure_reason = reason;
 	run->fail_entry.cpu = to_vmx(vcpu)->last_cpu;
@@ -441,9 +445,10 @@ int hvmm_vmx_handle_exit(struct hvmm_vcpu *vcpu)
 		if (fn)
 			return fn(vcpu);
 	}
-	pr_warn_ratelimited("unexpected VM exit reason %#x\n",
-			    vmx->exit_reason);
-	hvmm_vmcs_dump();
+	if (printk_ratelimit()) {
+		pr_warn("unexpected VM exit reason %#x\n", vmx->exit_reason);
+		hvmm_vmcs_dump();
+	}
 	return hvmm_vmx_internal_error(vcpu,
 				       KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON);
 }
