@@ -265,16 +265,16 @@ static int handle_dr(struct hvmm_vcpu *vcpu)
 		set_gpr(vcpu, reg, val);
 	} else {
 		val = get_gpr(vcpu, reg);
+		if (dr == 7 && (val >> 32)) {
+			hvmm_vmx_inject_gp(vcpu, 0);
+			return 1;
+		}
 		if (dr < 4)
 			vmx->dr[dr] = val;
 		else if (dr == 6)
 			vmx->dr6 = (val & 0xffffffffUL) | DR6_RESERVED;
-		else if (val >> 32) {
-			hvmm_vmx_inject_gp(vcpu, 0);
-			return 1;
-		} else {
+		else
 			vmcs_writel(GUEST_DR7, (val & ~0x2000UL) | 0x400);
-		}
 	}
 	hvmm_vmx_skip_insn(vcpu);
 	return 1;
@@ -423,6 +423,7 @@ static const exit_handler_t exit_handlers[] = {
  */
 int hvmm_vmx_handle_exit(struct hvmm_vcpu *vcpu)
 {
+	static DEFINE_RATELIMIT_STATE(unexpected_rs, 5 * HZ, 2);
 	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
 	unsigned int basic;
 	exit_handler_t fn;
@@ -445,7 +446,7 @@ int hvmm_vmx_handle_exit(struct hvmm_vcpu *vcpu)
 		if (fn)
 			return fn(vcpu);
 	}
-	if (printk_ratelimit()) {
+	if (__ratelimit(&unexpected_rs)) {
 		pr_warn("unexpected VM exit reason %#x\n", vmx->exit_reason);
 		hvmm_vmcs_dump();
 	}

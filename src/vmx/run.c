@@ -31,8 +31,6 @@
 #include "vmcs_ops.h"
 #include "vmx_int.h"
 
-void hvmm_vmx_do_nmi_irqoff(void);
-
 static struct hvmm_vmx_vcpu *pn_to_vmx(struct preempt_notifier *pn)
 {
 	return container_of(pn, struct hvmm_vmx_vcpu, pn);

@@ -41,7 +41,7 @@ static struct list_head *cpu_list(void)
 	return this_cpu_ptr(&loaded_vmcss);
 }
 
-static void vmclear(void *va)
+static void vmcs_vmclear(void *va)
 {
 	u64 pa = __pa(va);
 
@@ -51,7 +51,7 @@ static void vmclear(void *va)
 		     : : "m" (pa) : "cc", "memory");
 }
 
-static void vmptrld(void *va)
+static void vmcs_vmptrld(void *va)
 {
 	u64 pa = __pa(va);
 	bool bad = true;
@@ -69,7 +69,7 @@ static void vmptrld(void *va)
 static void vmcs_clear_local(struct hvmm_vmcs *vmcs)
 {
 	if (hvmm_vmx_cpu_on())
-		vmclear(vmcs->va);
+		vmcs_vmclear(vmcs->va);
 	if (this_cpu_read(current_vmcs) == vmcs->va)
 		this_cpu_write(current_vmcs, NULL);
 	list_del(&vmcs->on_cpu);
@@ -165,6 +165,7 @@ void hvmm_vmcs_load(struct hvmm_vmcs *vmcs)
 		return;
 	if (READ_ONCE(vmcs->cpu) != cpu) {
 		vmcs_clear(vmcs);
+		/* Pairs with vmcs_clear_local()'s smp_wmb(). */
 		smp_rmb();
 		local_irq_disable();
 		list_add(&vmcs->on_cpu, cpu_list());
@@ -178,7 +179,7 @@ void hvmm_vmcs_load(struct hvmm_vmcs *vmcs)
 		 * this one's indirect branches.
 		 */
 		indirect_branch_prediction_barrier();
-		vmptrld(vmcs->va);
+		vmcs_vmptrld(vmcs->va);
 		this_cpu_write(current_vmcs, vmcs->va);
 	}
 	if (migrated) {
@@ -187,8 +188,6 @@ void hvmm_vmcs_load(struct hvmm_vmcs *vmcs)
 		hvmm_ept_flush_all();
 	}
 }
-
-extern const char hvmm_vmx_vmexit[];
 
 static void setup_host(void)
 {

@@ -170,6 +170,8 @@ void hvmm_vmx_vcpu_put(struct hvmm_vcpu *vcpu);
 
 /* vmenter.S: returns 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed */
 int __hvmm_vmx_vcpu_run(unsigned long *regs, bool launched);
+extern const char hvmm_vmx_vmexit[];	/* HOST_RIP */
+void hvmm_vmx_do_nmi_irqoff(void);
 
 /* exit.c */
 int hvmm_vmx_handle_exit(struct hvmm_vcpu *vcpu);

@@ -37,15 +37,16 @@ bool hvmm_vmx_cpu_on(void)
 	return this_cpu_read(vmx_on);
 }
 
-static int vmxon(u64 pa)
+static int do_vmxon(u64 pa)
 {
-	asm goto("1: vmxon %[pa]\n\t"
-		 "jna %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
-		 : : [pa] "m" (pa) : "cc", "memory" : fail);
-	return 0;
-fail:
-	return -EIO;
+	bool bad = true;	/* stays set if VMXON faults */
+
+	asm volatile("1: vmxon %[pa]\n\t"
+		     "setna %[bad]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [bad] "+qm" (bad) : [pa] "m" (pa) : "cc", "memory");
+	return bad ? -EIO : 0;
 }
 
 static int cpu_online_vmx(unsigned int cpu)
@@ -75,7 +76,7 @@ static int cpu_online_vmx(unsigned int cpu)
 	*(u32 *)region = hvmm_vmx_caps.revision_id;
 
 	cr4_set_bits(X86_CR4_VMXE);
-	if (vmxon(__pa(region))) {
+	if (do_vmxon(__pa(region))) {
 		cr4_clear_bits(X86_CR4_VMXE);
 		pr_warn("CPU %u: VMXON failed\n", cpu);
 		return -EBUSY;
