@@ -180,6 +180,8 @@ int hvmm_gva_to_gpa(struct hvmm_vcpu *vcpu, u64 gva, bool write, u64 *gpa)
 static int gva_copy(struct hvmm_vcpu *vcpu, u64 gva, void *buf,
 		    unsigned int len, bool write)
 {
+	/* Emulation touched guest data: KVM's "cond" L1D flush wants it. */
+	to_vmx(vcpu)->l1d_flush = true;
 	while (len) {
 		unsigned int n = min_t(unsigned int, len,
 				       PAGE_SIZE - offset_in_page(gva));

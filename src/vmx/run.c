@@ -390,10 +390,14 @@ int hvmm_vmx_vcpu_run(struct hvmm_vcpu *vcpu)
 
 		preempt_disable();
 		if (!hvmm_vmx_cpu_on()) {
-			/* This CPU is on its way out of VMX operation. */
+			/*
+			 * This CPU is going offline and left VMX operation
+			 * already: wait to be migrated (sched_in reloads the
+			 * VMCS elsewhere).  Signals still end the wait.
+			 */
 			preempt_enable();
-			ret = -EIO;
-			break;
+			schedule_timeout_interruptible(1);
+			continue;
 		}
 		ret = enter_guest(vcpu);
 		preempt_enable();

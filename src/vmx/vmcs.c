@@ -160,6 +160,7 @@ void hvmm_vmcs_load(struct hvmm_vmcs *vmcs)
 {
 	int cpu = smp_processor_id();
 	bool migrated = false;
+	unsigned long flags;
 
 	if (!hvmm_vmx_cpu_on())
 		return;
@@ -167,10 +168,10 @@ void hvmm_vmcs_load(struct hvmm_vmcs *vmcs)
 		vmcs_clear(vmcs);
 		/* Pairs with vmcs_clear_local()'s smp_wmb(). */
 		smp_rmb();
-		local_irq_disable();
+		local_irq_save(flags);
 		list_add(&vmcs->on_cpu, cpu_list());
 		vmcs->cpu = cpu;
-		local_irq_enable();
+		local_irq_restore(flags);
 		migrated = true;
 	}
 	if (this_cpu_read(current_vmcs) != vmcs->va) {
