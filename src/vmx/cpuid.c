@@ -236,7 +236,6 @@ void hvmm_vmx_cpuid(struct hvmm_vcpu *vcpu, u32 fn, u32 idx, u32 out[4])
 	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
 	const struct kvm_cpuid_entry2 *e, *max;
 
-	vcpu->stat.cpuid_exits++;
 	e = find(vmx, fn, idx);
 	if (!e) {
 		max = find(vmx, fn & 0x80000000, 0);

@@ -431,6 +431,7 @@ int hvmm_vmx_handle_exit(struct hvmm_vcpu *vcpu)
 	if (unlikely(vmx->fail))
 		return fail_entry(vcpu, vmcs_read32(VM_INSTRUCTION_ERROR));
 	vmx->exit_qual = vmcs_readl(EXIT_QUALIFICATION);
+	hvmm_stat_exit(vcpu, vmx->exit_reason);
 	basic = (u16)vmx->exit_reason;
 	/* A failed entry reports reason 33/34/41 with bit 31 (SDM 26.8). */
 	if (vmx->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {

@@ -155,7 +155,6 @@ int hvmm_vmx_handle_io(struct hvmm_vcpu *vcpu)
 	unsigned long q = vmx->exit_qual;
 	unsigned int size = IO_SIZE(q);
 
-	vcpu->stat.io_exits++;
 	if (size != 1 && size != 2 && size != 4)
 		return hvmm_vmx_internal_error(vcpu,
 					       KVM_INTERNAL_ERROR_EMULATION);

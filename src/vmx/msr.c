@@ -64,7 +64,6 @@ int hvmm_vmx_get_msr(struct hvmm_vcpu *vcpu, u32 msr, u64 *val)
 {
 	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
 
-	vcpu->stat.msr_exits++;
 	switch (msr) {
 	case MSR_EFER:
 		*val = vmx->efer;
@@ -142,7 +141,6 @@ int hvmm_vmx_set_msr(struct hvmm_vcpu *vcpu, u32 msr, u64 val)
 {
 	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
 
-	vcpu->stat.msr_exits++;
 	switch (msr) {
 	case MSR_EFER:
 		if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))

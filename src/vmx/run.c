@@ -248,6 +248,7 @@ static void inject_or_window(struct hvmm_vcpu *vcpu)
 			vmcs_write32(GUEST_ACTIVITY_STATE,
 				     GUEST_ACTIVITY_ACTIVE);
 			vmx->irq_pending = false;
+			vcpu->stat.irq_injections++;
 		} else {
 			want_window = true;
 		}
