@@ -763,4 +763,66 @@ TEST_F(pic, reset_power_on_state)
 	EXPECT_FALSE(hvmm_pic_has_interrupt(&self->pic));
 }
 
+/*
+ * Lock order (platform.h): a device calls hvmm_pic_set_irq() holding its
+ * own lock, and its acked() takes that lock.  With the callbacks under the
+ * PIC lock the two threads deadlock; acked() waits at most a second for
+ * the device lock and counts the times it could not get it.
+ */
+struct device_side {
+	pthread_mutex_t lock;
+	struct hvmm_pic pic;
+	int acks;
+	int stuck;
+	volatile bool stop;
+};
+
+static void dev_acked(void *opaque, u32 irq)
+{
+	struct device_side *d = opaque;
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 1;
+	if (pthread_mutex_timedlock(&d->lock, &deadline)) {
+		d->stuck++;
+		d->stop = true;
+		return;
+	}
+	d->acks++;
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void *dev_thread(void *arg)
+{
+	struct device_side *d = arg;
+
+	while (!d->stop) {
+		pthread_mutex_lock(&d->lock);
+		hvmm_pic_set_irq(&d->pic, 0, 0);
+		hvmm_pic_set_irq(&d->pic, 0, 1);
+		pthread_mutex_unlock(&d->lock);
+	}
+	return NULL;
+}
+
+TEST(lock_order_device_then_pic)
+{
+	static struct device_side d;
+	pthread_t t;
+	int i, taken = 0;
+
+	pthread_mutex_init(&d.lock, NULL);
+	hvmm_pic_init(&d.pic, NULL, dev_acked, &d);
+	linux_init(&d.pic, true);
+	ASSERT_EQ(0, pthread_create(&t, NULL, dev_thread, &d));
+	for (i = 0; i < 200000 && !d.stop; i++)
+		taken += hvmm_pic_ack(&d.pic) == 0x20;
+	d.stop = true;
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, d.stuck);
+	EXPECT_EQ(taken, d.acks);
+	EXPECT_LT(0, taken);
+}
+
 TEST_HARNESS_MAIN
