@@ -774,7 +774,7 @@ struct device_side {
 	struct hvmm_pic pic;
 	int acks;
 	int stuck;
-	volatile bool stop;
+	bool stop;	/* accessed with __atomic builtins */
 };
 
 static void dev_acked(void *opaque, u32 irq)
@@ -786,7 +786,7 @@ static void dev_acked(void *opaque, u32 irq)
 	deadline.tv_sec += 1;
 	if (pthread_mutex_timedlock(&d->lock, &deadline)) {
 		d->stuck++;
-		d->stop = true;
+		__atomic_store_n(&d->stop, true, __ATOMIC_RELAXED);
 		return;
 	}
 	d->acks++;
@@ -797,7 +797,7 @@ static void *dev_thread(void *arg)
 {
 	struct device_side *d = arg;
 
-	while (!d->stop) {
+	while (!__atomic_load_n(&d->stop, __ATOMIC_RELAXED)) {
 		pthread_mutex_lock(&d->lock);
 		hvmm_pic_set_irq(&d->pic, 0, 0);
 		hvmm_pic_set_irq(&d->pic, 0, 1);
@@ -816,9 +816,12 @@ TEST(lock_order_device_then_pic)
 	hvmm_pic_init(&d.pic, NULL, dev_acked, &d);
 	linux_init(&d.pic, true);
 	ASSERT_EQ(0, pthread_create(&t, NULL, dev_thread, &d));
-	for (i = 0; i < 200000 && !d.stop; i++)
+	for (i = 0; i < 200000; i++) {
+		if (__atomic_load_n(&d.stop, __ATOMIC_RELAXED))
+			break;
 		taken += hvmm_pic_ack(&d.pic) == 0x20;
-	d.stop = true;
+	}
+	__atomic_store_n(&d.stop, true, __ATOMIC_RELAXED);
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, d.stuck);
 	EXPECT_EQ(taken, d.acks);
