@@ -178,6 +178,24 @@ TEST_F(pic, icw_single_without_icw4)
 	EXPECT_EQ(0x40, state(&self->pic, 0).irq_base);
 }
 
+/* Initialization Command Words: an ICW1 restarts the sequence anywhere. */
+TEST_F(pic, icw1_restarts_sequence)
+{
+	outb(&self->pic, 0xa0, 0x11);
+	outb(&self->pic, 0xa1, 0x70);
+	EXPECT_EQ(2, state(&self->pic, 1).init_state);
+	outb(&self->pic, 0xa0, 0x11);
+	EXPECT_EQ(1, state(&self->pic, 1).init_state);
+	outb(&self->pic, 0xa1, 0x78);
+	outb(&self->pic, 0xa1, 0x02);
+	outb(&self->pic, 0xa1, 0x01);
+	EXPECT_EQ(0, state(&self->pic, 1).init_state);
+	EXPECT_EQ(0x78, state(&self->pic, 1).irq_base);
+	hvmm_pic_set_irq(&self->pic, 15, 1);
+	EXPECT_EQ(0x7f, hvmm_pic_ack(&self->pic));
+	EXPECT_EQ(0x80, state(&self->pic, 1).isr);
+}
+
 /* ICW1 SNGL=1, IC4=1: ICW2 then ICW4, no ICW3. */
 TEST_F(pic, icw_single_with_icw4)
 {
@@ -427,6 +445,9 @@ TEST_F(pic, spurious_irq7_withdrawn_edge)
 	EXPECT_EQ(0x27, hvmm_pic_ack(&self->pic));
 	EXPECT_EQ(0, state(&self->pic, 0).isr);
 	EXPECT_EQ(0, self->p.acks);
+	/* How Linux's i8259A_irq_real() tells it apart: ISR bit 7 clear. */
+	outb(&self->pic, 0x20, 0x0b);
+	EXPECT_EQ(0, inb(&self->pic, 0x20));
 }
 
 /* Default IR7 during a real IR7: the IS bit stays as it was. */
