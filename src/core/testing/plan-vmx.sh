@@ -1,0 +1,18 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest plan of `src/core/testing/run.sh vmx`: the real hvmm.ko in Bochs
+# with VT-x; core_test's VM tests must run (none may skip but the one
+# that needs the fake backend), then unload_test unloads the module.
+. /opt/hvmm/lib.sh
+export HVMM_DEV=/dev/hvmm
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+cp /opt/hvmm/hvmm_stat /bin/hvmm_stat
+
+tap_step core_vmx "insmod hvmm.ko" insmod /opt/hvmm/hvmm.ko
+run_test core_test 300 /opt/hvmm/core_test
+tap_step core_vmx "core_test created VMs (no EOPNOTSUPP skip)" \
+	sh -c '! grep -q "SKIP.*EOPNOTSUPP" "$HVMM_RESULTS/core_test.log"'
+tap_step core_vmx "hvmm_stat -1 prints every counter" \
+	sh -c 'hvmm_stat -1 | grep -q "^io_exits "'
+run_test unload_test 120 /opt/hvmm/unload_test
+tap_done core_vmx
