@@ -5,8 +5,9 @@
  * caller with phys_addr, len, is_write and the data right
  * (Documentation/virt/kvm/api.rst, "KVM_EXIT_MMIO"), and read data handed
  * back must land in the destination register with the width of the
- * access (Intel SDM 2A/2B, "MOV", "MOVZX").  From 64-bit long mode (all
- * sizes) and from real mode (1, 2, 4 bytes through a segment).
+ * access (Intel SDM 2A/2B, "MOV", "MOVZX", "MOVSX").  From 64-bit long
+ * mode (all sizes) and from real mode (1, 2, 4 bytes through a segment),
+ * plus MOVZX/MOVSX and a read-modify-write OR in long mode.
  */
 #include <string.h>
 #include <sys/ioctl.h>
@@ -59,10 +60,30 @@ asm(".pushsection .rodata\n\t"
 	"mov %eax, %es:0x100\n\t"
 	"hlt\n"
 	"mmio16_end:\n\t"
+	/*
+	 * Instructions drivers and compilers use on device registers
+	 * besides MOV: MOVZX/MOVSX (SDM 2B) and a read-modify-write OR
+	 * (one read exit, then one write exit).
+	 */
+	".code64\n"
+	"mmiox64_start:\n\t"
+	"mov $0xd0000, %ebx\n\t"
+	"movzbl 0x30(%rbx), %eax\n\t"
+	"mov %rax, 0x100(%rbx)\n\t"
+	"movzwl 0x32(%rbx), %eax\n\t"
+	"mov %rax, 0x100(%rbx)\n\t"
+	"movsbq 0x34(%rbx), %rax\n\t"
+	"mov %rax, 0x100(%rbx)\n\t"
+	"movswl 0x36(%rbx), %eax\n\t"
+	"mov %rax, 0x100(%rbx)\n\t"
+	"orl $0x100, 0x38(%rbx)\n\t"
+	"hlt\n"
+	"mmiox64_end:\n\t"
 	".code64\n\t"
 	".popsection");
 GUEST_CODE_DECLARE(mmio64);
 GUEST_CODE_DECLARE(mmio16);
+GUEST_CODE_DECLARE(mmiox64);
 
 struct mmio_exit {
 	uint64_t addr;
@@ -98,6 +119,19 @@ static const struct mmio_exit exits16[] = {
 	{ M(0x100), 4, 1, 0xffff1357 },
 	{ M(0x2f), 1, 0, 0x42 },
 	{ M(0x100), 4, 1, 0xffffff42 },
+};
+
+static const struct mmio_exit exitsx64[] = {
+	{ M(0x30), 1, 0, 0x80 },
+	{ M(0x100), 8, 1, 0x80 },
+	{ M(0x32), 2, 0, 0x8001 },
+	{ M(0x100), 8, 1, 0x8001 },
+	{ M(0x34), 1, 0, 0x80 },
+	{ M(0x100), 8, 1, 0xffffffffffffff80ULL },
+	{ M(0x36), 2, 0, 0x8001 },
+	{ M(0x100), 8, 1, 0x00000000ffff8001ULL },
+	{ M(0x38), 4, 0, 0x12 },
+	{ M(0x38), 4, 1, 0x112 },
 };
 
 static void mmio_run(struct __test_metadata *_metadata, enum guest_mode mode,
@@ -159,6 +193,12 @@ TEST(real_mode_1_2_4_bytes)
 {
 	mmio_run(_metadata, GUEST_REAL, mmio16_start, GUEST_SIZE(mmio16),
 		 exits16, ARRAY_SIZE(exits16));
+}
+
+TEST(long_mode_movzx_movsx_or)
+{
+	mmio_run(_metadata, GUEST_LONG64, mmiox64_start, GUEST_SIZE(mmiox64),
+		 exitsx64, ARRAY_SIZE(exitsx64));
 }
 
 int main(int argc, char **argv)

@@ -7,7 +7,9 @@
  * guest echoes every IN result back with a 4-byte OUT, which checks that
  * an IN of N bytes writes exactly the low N bytes of EAX (Intel SDM 2A,
  * "IN"), and the count register after REP OUTSB (SDM 2B, "OUTS").
- * Two VMs then run the real-mode guest at the same time.
+ * string_io_32 moves more data than one exit carries (REP OUTSB across
+ * a page, REP INSW, REP OUTSL with DF=1).  Two VMs then run the
+ * real-mode guest at the same time.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -233,6 +235,128 @@ TEST(protected_mode_32)
 TEST(long_mode_64)
 {
 	pio_mode(_metadata, GUEST_LONG64, pio64_start, GUEST_SIZE(pio64));
+}
+
+/*
+ * String I/O beyond one exit's worth: REP OUTSB across a page boundary,
+ * REP INSW into memory, and REP OUTSL with DF=1 (descending addresses,
+ * SDM 2B "OUTS": "(E)SI is decremented").  Data regions are filled and
+ * checked by the host.
+ */
+asm(".pushsection .rodata\n\t"
+	".code32\n"
+	"str32_start:\n\t"
+	"cld\n\t"
+	"mov $0x20f00, %esi\n\t"
+	"mov $4400, %ecx\n\t"
+	"mov $0x5d4, %dx\n\t"
+	"rep outsb\n\t"
+	"mov $0x30000, %edi\n\t"
+	"mov $1000, %ecx\n\t"
+	"mov $0x5d6, %dx\n\t"
+	"rep insw\n\t"
+	"std\n\t"
+	"mov $(0x40000 + 4 * 99), %esi\n\t"
+	"mov $100, %ecx\n\t"
+	"mov $0x5d8, %dx\n\t"
+	"rep outsl\n\t"
+	"cld\n\t"
+	"hlt\n"
+	"str32_end:\n\t"
+	".code64\n\t"
+	".popsection");
+GUEST_CODE_DECLARE(str32);
+
+#define STR_OUTSB_LEN	4400
+#define STR_INSW_LEN	1000
+#define STR_OUTSL_LEN	100
+
+TEST(string_io_32)
+{
+	uint8_t outsb[STR_OUTSB_LEN];
+	uint32_t outsl[STR_OUTSL_LEN], *src32;
+	unsigned int nb = 0, nw = 0, nl = 0, i, exits = 0;
+	struct test_vcpu vcpu;
+	struct test_vm vm;
+	struct kvm_run *run;
+	uint16_t *dst16;
+	uint8_t *mem;
+
+	ASSERT_EQ(0, vm_create(&vm));
+	ASSERT_EQ(0, vcpu_create(&vm, &vcpu, 0));
+	ASSERT_EQ(0, vcpu_setup(&vm, &vcpu, GUEST_PROT32, str32_start,
+				GUEST_SIZE(str32)));
+	mem = vm.mem;
+	for (i = 0; i < STR_OUTSB_LEN; i++)
+		mem[0x20f00 + i] = (uint8_t)(i * 13 + 1);
+	src32 = (uint32_t *)(mem + 0x40000);
+	for (i = 0; i < STR_OUTSL_LEN; i++)
+		src32[i] = 0xc0de0000 + i;
+	run = vcpu.run;
+	for (;;) {
+		ASSERT_GT(20000, ++exits);
+		ASSERT_EQ(0, vcpu_run(&vcpu));
+		if (run->exit_reason == KVM_EXIT_HLT)
+			break;
+		ASSERT_EQ(KVM_EXIT_IO, run->exit_reason) {
+			TH_LOG("exit %s", exit_name(run->exit_reason));
+		}
+		ASSERT_LT(0, run->io.count);
+		ASSERT_GE(vcpu.run_size, run->io.data_offset +
+			  (uint64_t)run->io.size * run->io.count);
+		switch (run->io.port) {
+		case 0x5d4:
+			ASSERT_EQ(KVM_EXIT_IO_OUT, run->io.direction);
+			ASSERT_EQ(1, run->io.size);
+			ASSERT_GE(STR_OUTSB_LEN, nb + run->io.count);
+			memcpy(outsb + nb, io_data(&vcpu), run->io.count);
+			nb += run->io.count;
+			break;
+		case 0x5d6:
+			ASSERT_EQ(KVM_EXIT_IO_IN, run->io.direction);
+			ASSERT_EQ(2, run->io.size);
+			ASSERT_GE(STR_INSW_LEN, nw + run->io.count);
+			for (i = 0; i < run->io.count; i++) {
+				uint16_t w = 0x4000 + nw + i;
+
+				memcpy(io_data(&vcpu) + 2 * i, &w, 2);
+			}
+			nw += run->io.count;
+			break;
+		case 0x5d8:
+			ASSERT_EQ(KVM_EXIT_IO_OUT, run->io.direction);
+			ASSERT_EQ(4, run->io.size);
+			ASSERT_GE(STR_OUTSL_LEN, nl + run->io.count);
+			memcpy(outsl + nl, io_data(&vcpu), 4 * run->io.count);
+			nl += run->io.count;
+			break;
+		default:
+			ASSERT_EQ(0, run->io.port);
+		}
+	}
+	ASSERT_EQ(STR_OUTSB_LEN, nb);
+	for (i = 0; i < STR_OUTSB_LEN; i++)
+		if (outsb[i] != (uint8_t)(i * 13 + 1))
+			break;
+	EXPECT_EQ(STR_OUTSB_LEN, i);
+	ASSERT_EQ(STR_INSW_LEN, nw);
+	dst16 = (uint16_t *)(mem + 0x30000);
+	for (i = 0; i < STR_INSW_LEN; i++)
+		if (dst16[i] != 0x4000 + i)
+			break;
+	EXPECT_EQ(STR_INSW_LEN, i) {
+		TH_LOG("word %u in guest memory is %#x", i, dst16[i]);
+	}
+	/* Descending: the last dword first. */
+	ASSERT_EQ(STR_OUTSL_LEN, nl);
+	for (i = 0; i < STR_OUTSL_LEN; i++)
+		if (outsl[i] != 0xc0de0000 + STR_OUTSL_LEN - 1 - i)
+			break;
+	EXPECT_EQ(STR_OUTSL_LEN, i) {
+		TH_LOG("element %u is %#x", i, outsl[i]);
+	}
+	vcpu_destroy(&vcpu);
+	vm_destroy(&vm);
 }
 
 struct vm_thread {
