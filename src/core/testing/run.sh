@@ -56,14 +56,16 @@ else
 	echo "not ok 2 core_test and unload_test build" >> "$tap"
 fi
 if [ "$mode" = vmx ]; then
+	# A stale hvmm.ko from an earlier build must not be tested.
 	if make -C "$top" --no-print-directory module > "$work/real.log" 2>&1
 	then
 		echo "ok 3 hvmm.ko builds" >> "$tap"
+		echo "1..3" >> "$tap"
 	else
 		echo "not ok 3 hvmm.ko builds (see $work/real.log)" >> "$tap"
+		echo "1..3" >> "$tap"
+		exit 1
 	fi
-	echo "1..3" >> "$tap"
-	[ -e "$top/hvmm.ko" ] || exit 1
 else
 	echo "1..2" >> "$tap"
 fi
