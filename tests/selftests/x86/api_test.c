@@ -38,6 +38,10 @@ FIXTURE_TEARDOWN(sys)
 TEST_F(sys, api_version)
 {
 	EXPECT_EQ(KVM_API_VERSION, ioctl(self->fd, KVM_GET_API_VERSION, 0));
+	/* The argument must be 0 (virt/kvm/kvm_main.c kvm_dev_ioctl()). */
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, KVM_GET_API_VERSION, 1));
+	EXPECT_EQ(EINVAL, errno);
 }
 
 TEST_F(sys, vcpu_mmap_size)
@@ -46,6 +50,9 @@ TEST_F(sys, vcpu_mmap_size)
 
 	ASSERT_LE((int)sizeof(struct kvm_run), size);
 	EXPECT_EQ(0, size % getpagesize());
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, KVM_GET_VCPU_MMAP_SIZE, 1));
+	EXPECT_EQ(EINVAL, errno);
 }
 
 TEST_F(sys, check_extension)
