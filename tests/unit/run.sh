@@ -31,6 +31,7 @@ for bin in "$@"; do
 		grep -E '^(not )?ok|^# Totals' "$out/$name.log" | tail -n 1
 	else
 		"$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
+			-artifact_prefix="$out/$name-" \
 			-print_final_stats=1 > "$out/$name.log" 2>&1
 		rc=$?
 		if [ $rc -eq 0 ]; then
