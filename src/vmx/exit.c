@@ -146,7 +146,15 @@ static int handle_interrupt_window(struct hvmm_vcpu *vcpu)
 
 static int handle_hlt(struct hvmm_vcpu *vcpu)
 {
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+
 	hvmm_vmx_skip_insn(vcpu);
+	/* With the PIC in the kernel, the halt is waited out there. */
+	if (hvmm_core_irqchip_in_kernel(vcpu->vm)) {
+		vmx->halted = true;
+		vmx->halt_if = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF;
+		return 1;
+	}
 	/* An interrupt queued for it ends the halt at once, as in KVM. */
 	if (to_vmx(vcpu)->irq_pending &&
 	    (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF))
@@ -415,6 +423,32 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_XSETBV]			= handle_xsetbv,
 };
 
+/*
+ * An exit in the middle of delivering an event through the guest's IDT
+ * (an EPT violation on the IDT or stack page, typically) loses the event
+ * unless it is injected again on the next entry (SDM 27.2.4, 29.2.1;
+ * KVM's vmx_complete_interrupts()).  Handlers that inject an event of
+ * their own overwrite this one.
+ */
+static void requeue_vectoring_event(void)
+{
+	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	u32 type = info & VECTORING_INFO_TYPE_MASK;
+
+	if (!(info & VECTORING_INFO_VALID_MASK))
+		return;
+	if (type == INTR_TYPE_NMI_INTR)
+		return;		/* hvmm never injects NMIs */
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
+			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
+}
+
 /**
  * hvmm_vmx_handle_exit() - dispatch the exit that just happened
  * @vcpu: the vCPU, VMCS loaded
@@ -441,6 +475,7 @@ int hvmm_vmx_handle_exit(struct hvmm_vcpu *vcpu)
 			return handle_failed_entry(vcpu);
 		return fail_entry(vcpu, vmx->exit_reason);
 	}
+	requeue_vectoring_event();
 	if (basic < ARRAY_SIZE(exit_handlers)) {
 		basic = array_index_nospec(basic, ARRAY_SIZE(exit_handlers));
 		fn = exit_handlers[basic];

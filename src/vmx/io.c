@@ -91,6 +91,7 @@ static int handle_outs(struct hvmm_vcpu *vcpu, unsigned long q)
 	unsigned long m = addr_mask(asize);
 	u64 gla = vmcs_readl(GUEST_LINEAR_ADDRESS);
 	bool df = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_DF;
+	int ret;
 
 	if ((q & IO_REP) && !(vmx->regs[HVMM_RCX] & m)) {
 		hvmm_vmx_skip_insn(vcpu);
@@ -100,13 +101,36 @@ static int handle_outs(struct hvmm_vcpu *vcpu, unsigned long q)
 		inject_pf(vcpu, gla, false);
 		return 1;
 	}
+	ret = hvmm_core_pio(vcpu, IO_PORT(q), size, true, vcpu->pio_data);
+	if (ret && ret != -EOPNOTSUPP)
+		return ret;
 	reg_advance(&vmx->regs[HVMM_RSI], asize, df ? -(long)size : size);
 	if (q & IO_REP)
 		reg_advance(&vmx->regs[HVMM_RCX], asize, -1);
 	if (!(q & IO_REP) || !(vmx->regs[HVMM_RCX] & m))
 		hvmm_vmx_skip_insn(vcpu);
+	if (!ret)
+		return 1;	/* an in-kernel device took it */
 	exit_io(vcpu, KVM_EXIT_IO_OUT, size, IO_PORT(q), 1);
 	return 0;
+}
+
+static int complete_ins(struct hvmm_vcpu *vcpu);
+
+/* INS from an in-kernel device: read the elements here, then complete. */
+static int ins_in_kernel(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_pio_op *op = &to_vmx(vcpu)->pio;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < op->count; i++) {
+		ret = hvmm_core_pio(vcpu, op->port, op->size, false,
+				    vcpu->pio_data + i * op->size);
+		if (ret)	/* -EOPNOTSUPP on the first: not in the kernel */
+			return ret;
+	}
+	return complete_ins(vcpu);
 }
 
 static int handle_ins(struct hvmm_vcpu *vcpu, unsigned long q)
@@ -117,6 +141,7 @@ static int handle_ins(struct hvmm_vcpu *vcpu, unsigned long q)
 	unsigned long m = addr_mask(asize), count = 1, in_page;
 	u64 gla = vmcs_readl(GUEST_LINEAR_ADDRESS);
 	bool df = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_DF;
+	int ret;
 
 	if (q & IO_REP) {
 		count = vmx->regs[HVMM_RCX] & m;
@@ -137,9 +162,39 @@ static int handle_ins(struct hvmm_vcpu *vcpu, unsigned long q)
 	op->count = count;
 	op->gla = gla;
 	op->rip = vmcs_readl(GUEST_RIP);
+	ret = ins_in_kernel(vcpu);
+	if (ret != -EOPNOTSUPP)
+		return ret;
 	vmx->pending = HVMM_PENDING_INS;
 	exit_io(vcpu, KVM_EXIT_IO_IN, size, op->port, count);
 	return 0;
+}
+
+/*
+ * IN/OUT to a port an in-kernel device claims (PIC, PIT, i8042): done
+ * here, no exit to userspace.  Return 1 when done, -EOPNOTSUPP when no
+ * device in the kernel claims the port, or the core's error.
+ */
+static int in_kernel(struct hvmm_vcpu *vcpu, unsigned long q)
+{
+	unsigned long *rax = &to_vmx(vcpu)->regs[HVMM_RAX];
+	unsigned int size = IO_SIZE(q);
+	u32 val = *rax;
+	int ret;
+
+	ret = hvmm_core_pio(vcpu, IO_PORT(q), size, !(q & IO_IN), &val);
+	if (ret)
+		return ret;
+	if (q & IO_IN) {
+		if (size == 4)
+			*rax = val;
+		else if (size == 2)
+			*rax = (*rax & ~0xffffUL) | (u16)val;
+		else
+			*rax = (*rax & ~0xffUL) | (u8)val;
+	}
+	hvmm_vmx_skip_insn(vcpu);
+	return 1;
 }
 
 /**
@@ -154,6 +209,7 @@ int hvmm_vmx_handle_io(struct hvmm_vcpu *vcpu)
 	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
 	unsigned long q = vmx->exit_qual;
 	unsigned int size = IO_SIZE(q);
+	int ret;
 
 	if (size != 1 && size != 2 && size != 4)
 		return hvmm_vmx_internal_error(vcpu,
@@ -165,6 +221,9 @@ int hvmm_vmx_handle_io(struct hvmm_vcpu *vcpu)
 	vmx->pio.size = size;
 	vmx->pio.count = 1;
 	vmx->pio.rip = vmcs_readl(GUEST_RIP);
+	ret = in_kernel(vcpu, q);
+	if (ret != -EOPNOTSUPP)
+		return ret;
 	if (q & IO_IN) {
 		vmx->pending = HVMM_PENDING_PIO_IN;
 		exit_io(vcpu, KVM_EXIT_IO_IN, size, vmx->pio.port, 1);

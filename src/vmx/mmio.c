@@ -189,6 +189,7 @@ static int do_stos(struct hvmm_vcpu *vcpu, struct decode *d, u64 gpa,
 	unsigned long *rdi = &vmx->regs[HVMM_RDI];
 	unsigned long *rcx = &vmx->regs[HVMM_RCX];
 	u64 val = reg_value(vcpu, d, HVMM_RAX, len);
+	int ret;
 
 	if (d->rep && !(*rcx & m)) {
 		skip(vcpu, insn_len);
@@ -199,6 +200,9 @@ static int do_stos(struct hvmm_vcpu *vcpu, struct decode *d, u64 gpa,
 		*rcx = (*rcx & ~m) | ((*rcx - 1) & m);
 	if (!d->rep || !(*rcx & m))
 		skip(vcpu, insn_len);
+	ret = hvmm_core_mmio(vcpu, gpa, len, true, &val);
+	if (ret != -EOPNOTSUPP)
+		return ret ? ret : 1;
 	return exit_mmio(vcpu, gpa, len, true, val);
 }
 
@@ -219,6 +223,7 @@ int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
 	bool cs_d, write;
 	struct decode d;
 	u64 imm = 0;
+	int ret;
 
 	vcpu->stat.mmio_exits++;
 	vmx->l1d_flush = true;
@@ -328,11 +333,17 @@ int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
 	op->len = len;
 	op->write = write;
 	op->insn_len = d.p - buf;
+	op->rip = vmcs_readl(GUEST_RIP);
+	ret = hvmm_core_mmio(vcpu, gpa, len, write, write ? (void *)&imm :
+			     (void *)vcpu->run->mmio.data);
+	if (ret && ret != -EOPNOTSUPP)
+		return ret;
+	if (!ret && !write)
+		return hvmm_vmx_complete_mmio(vcpu);	/* device answered */
 	if (write) {
 		skip(vcpu, op->insn_len);
-		return exit_mmio(vcpu, gpa, len, true, imm);
+		return ret ? exit_mmio(vcpu, gpa, len, true, imm) : 1;
 	}
-	op->rip = vmcs_readl(GUEST_RIP);
 	vmx->pending = HVMM_PENDING_MMIO_READ;
 	return exit_mmio(vcpu, gpa, len, false, 0);
 

@@ -137,6 +137,9 @@ int hvmm_vmx_vcpu_create(struct hvmm_vcpu *vcpu)
 		return -ENOMEM;
 	vmx->vcpu = vcpu;
 	vmx->last_cpu = -1;
+	vmx->guest_cpu = -1;
+	init_waitqueue_head(&vmx->wq);
+	atomic_set(&vmx->kick, 0);
 	ret = hvmm_vmcs_alloc(&vmx->vmcs);
 	if (ret)
 		goto free_vmx;
@@ -229,26 +232,47 @@ static void restore_host(struct hvmm_vmx_vcpu *vmx, struct host_state *h)
 		set_debugreg(h->dr7, 7);
 }
 
+static bool can_take_interrupt(void)
+{
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	return (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	       !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) &&
+	       !(vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK);
+}
+
+static void inject_irq(struct hvmm_vcpu *vcpu, u8 vector)
+{
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
+		     vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+	vcpu->stat.irq_injections++;
+}
+
+/*
+ * Inject the interrupt that is waiting (KVM_INTERRUPT, or the in-kernel
+ * PIC's), or ask for an exit as soon as the guest can take one
+ * (interrupt-window exiting, SDM 25.2).
+ */
 static void inject_or_window(struct hvmm_vcpu *vcpu)
 {
 	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
 	bool want_window = vcpu->run->request_interrupt_window;
+	int vector;
 
-	if (vmx->irq_pending) {
-		u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
-
-		if ((vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
-		    !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) &&
-		    !(vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) &
-		      INTR_INFO_VALID_MASK)) {
-			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
-				     vmx->irq_vector | INTR_TYPE_EXT_INTR |
-				     INTR_INFO_VALID_MASK);
-			/* Leaving HLT: the interrupt wakes the CPU. */
-			vmcs_write32(GUEST_ACTIVITY_STATE,
-				     GUEST_ACTIVITY_ACTIVE);
+	if (hvmm_core_irqchip_in_kernel(vcpu->vm)) {
+		if (hvmm_core_irq_pending(vcpu)) {
+			if (can_take_interrupt()) {
+				vector = hvmm_core_irq_ack(vcpu);
+				if (vector >= 0)
+					inject_irq(vcpu, vector);
+			} else {
+				want_window = true;
+			}
+		}
+	} else if (vmx->irq_pending) {
+		if (can_take_interrupt()) {
+			inject_irq(vcpu, vmx->irq_vector);
 			vmx->irq_pending = false;
-			vcpu->stat.irq_injections++;
 		} else {
 			want_window = true;
 		}
@@ -259,6 +283,32 @@ static void inject_or_window(struct hvmm_vcpu *vcpu)
 	else
 		vmcs_clear_bits32(CPU_BASED_VM_EXEC_CONTROL,
 				  CPU_BASED_INTR_WINDOW_EXITING);
+}
+
+/**
+ * hvmm_vmx_vcpu_kick() - make a vCPU look at its interrupt line again
+ * @vcpu: the vCPU
+ *
+ * See vmx.h.  The flag is checked with interrupts disabled right before
+ * VM entry, and the IPI ends guest mode: a kick is never lost between
+ * the check and the entry (KVM's kvm_vcpu_kick() protocol).
+ */
+void hvmm_vmx_vcpu_kick(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+	int cpu, me;
+
+	if (!vmx)
+		return;
+	atomic_set(&vmx->kick, 1);
+	/* The flag is visible before we look where the vCPU runs. */
+	smp_mb__after_atomic();
+	wake_up_interruptible(&vmx->wq);
+	cpu = READ_ONCE(vmx->guest_cpu);
+	me = get_cpu();
+	if (cpu >= 0 && cpu != me && cpu_online(cpu))
+		smp_send_reschedule(cpu);
+	put_cpu();
 }
 
 static bool exit_request(void)
@@ -274,12 +324,17 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 	bool host_xcr0_differs;
 	u32 reason;
 
+	WRITE_ONCE(vmx->guest_cpu, smp_processor_id());
+	atomic_set(&vmx->kick, 0);
+	/* Kickers see guest_cpu before we read the interrupt state. */
+	smp_mb__after_atomic();
 	inject_or_window(vcpu);
 	save_host(vmx, &h);
 
 	local_irq_disable();
-	if (exit_request()) {
+	if (exit_request() || atomic_read(&vmx->kick)) {
 		local_irq_enable();
+		WRITE_ONCE(vmx->guest_cpu, -1);
 		return -EAGAIN;
 	}
 	hvmm_vmx_load_guest_msrs(vmx);
@@ -294,6 +349,7 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 
 	vmx->fail = __hvmm_vmx_vcpu_run(vmx->regs, vmx->vmcs.launched);
 
+	WRITE_ONCE(vmx->guest_cpu, -1);
 	vmx->cr2 = native_read_cr2();
 	if (host_xcr0_differs)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, h.xcr0);
@@ -324,6 +380,16 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 	/* Host interrupts that arrived in guest mode are taken here. */
 	local_irq_enable();
 	return 0;
+}
+
+/* A guest halted in the kernel wakes for an interrupt it can take. */
+static bool halt_done(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (vmx->halt_if && hvmm_core_irq_pending(vcpu))
+		vmx->halted = false;
+	return !vmx->halted;
 }
 
 static int complete_pending(struct hvmm_vcpu *vcpu)
@@ -388,6 +454,12 @@ int hvmm_vmx_vcpu_run(struct hvmm_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		if (vmx->halted && !halt_done(vcpu)) {
+			/* In-kernel HLT: sleep until an interrupt comes. */
+			wait_event_interruptible(vmx->wq, halt_done(vcpu) ||
+						 atomic_read(&vmx->kick));
+			continue;
+		}
 
 		preempt_disable();
 		if (!hvmm_vmx_cpu_on()) {

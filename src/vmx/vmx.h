@@ -64,4 +64,40 @@ int hvmm_vmx_set_cpuid(struct hvmm_vcpu *vcpu, u32 nent,
 /* KVM_INTERRUPT: queue @irq for injection (userspace irqchip only). */
 int hvmm_vmx_queue_interrupt(struct hvmm_vcpu *vcpu, u32 irq);
 
+/*
+ * In-kernel irqchip (KVM_CREATE_IRQCHIP): something raised the interrupt
+ * line @vcpu listens to.  Wakes the vCPU if it halted in the kernel and
+ * forces it out of guest mode (IPI) if it runs, so that it looks at
+ * hvmm_core_irq_pending() before entering again.
+ * Context: any, including hard interrupt (PIT timer) with locks held.
+ */
+void hvmm_vmx_vcpu_kick(struct hvmm_vcpu *vcpu);
+
+/*
+ * Implemented by src/core/ when it has in-kernel devices; until then the
+ * backend's weak defaults (src/vmx/core_defaults.c) say "none":
+ *
+ * hvmm_core_pio() / hvmm_core_mmio(): offer a guest port / MMIO access of
+ * @len bytes to the in-kernel io bus.  @data holds the value to write, or
+ * receives the value read (little endian, @len bytes).  Return 0 when an
+ * in-kernel device handled it (the backend completes the instruction and
+ * resumes the guest), -EOPNOTSUPP when nothing in the kernel claims the
+ * address (the backend exits to userspace with KVM_EXIT_IO/MMIO), or
+ * another negative errno that KVM_RUN returns.  May sleep.
+ *
+ * hvmm_core_irqchip_in_kernel(): KVM_CREATE_IRQCHIP was done: HLT blocks
+ * in the kernel (no KVM_EXIT_HLT) and interrupts come from
+ * hvmm_core_irq_pending()/hvmm_core_irq_ack() instead of KVM_INTERRUPT.
+ * hvmm_core_irq_pending(): the PIC's INT output towards @vcpu is high.
+ * hvmm_core_irq_ack(): the INTA cycle: return the vector, or -1 if the
+ * request went away.  Called only when the guest can take the interrupt.
+ */
+int hvmm_core_pio(struct hvmm_vcpu *vcpu, u16 port, u32 len, bool write,
+		  void *data);
+int hvmm_core_mmio(struct hvmm_vcpu *vcpu, u64 gpa, u32 len, bool write,
+		   void *data);
+bool hvmm_core_irqchip_in_kernel(struct hvmm_vm *vm);
+bool hvmm_core_irq_pending(struct hvmm_vcpu *vcpu);
+int hvmm_core_irq_ack(struct hvmm_vcpu *vcpu);
+
 #endif /* HVMM_VMX_VMX_H */

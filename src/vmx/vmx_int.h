@@ -11,6 +11,7 @@
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
@@ -124,6 +125,13 @@ struct hvmm_vmx_vcpu {
 	/* KVM_SET_CPUID2 table, searched by CPUID exits */
 	u32 cpuid_nent;
 	struct kvm_cpuid_entry2 *cpuid;
+
+	/* In-kernel irqchip: HLT waits in the kernel, kicks end the wait */
+	wait_queue_head_t wq;
+	int guest_cpu;		/* CPU in guest mode on, or -1 */
+	atomic_t kick;		/* re-check interrupts before entering */
+	bool halted;
+	bool halt_if;		/* RFLAGS.IF at HLT: cannot change while halted */
 
 	/* KVM_INTERRUPT: one vector waiting for the guest to take it */
 	bool irq_pending;
