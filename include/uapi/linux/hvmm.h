@@ -206,4 +206,41 @@ struct hvmm_input_event {
 	__u32 pad;
 };
 
+/* ---- ioctls on a VM fd (type 0xB9, unused in ioctl-number.rst) --------- */
+
+#define HVMMIO	0xB9
+
+/*
+ * KVM_CHECK_EXTENSION numbers for what only hvmm has.  Far above KVM's own
+ * capability numbers so that they can never collide with a future KVM cap.
+ */
+#define HVMM_CAP_BASE		0x48560000
+#define HVMM_CAP_I8042		(HVMM_CAP_BASE + 1)	/* HVMM_CREATE_I8042 */
+
+/**
+ * struct hvmm_i8042_config - argument of HVMM_CREATE_I8042
+ * @flags: must be zero
+ * @pad: must be zero
+ */
+struct hvmm_i8042_config {
+	__u32 flags;
+	__u32 pad[7];
+};
+
+/*
+ * HVMM_CREATE_I8042: an in-kernel i8042 at ports 0x60 and 0x64 with a PS/2
+ * keyboard and mouse; IRQ1 and IRQ12 go to the in-kernel PIC, so
+ * KVM_CREATE_IRQCHIP must come first (-ENXIO otherwise, -EEXIST if one
+ * exists).  A guest reset through the i8042 output port ends KVM_RUN with
+ * KVM_EXIT_SYSTEM_EVENT, type KVM_SYSTEM_EVENT_RESET.
+ * HVMM_GET_I8042 / HVMM_SET_I8042: save and restore its whole state
+ * (-ENXIO without one, -EINVAL for a state the device rejects).
+ * HVMM_INPUT_EVENT: one host key or mouse event (-EINVAL for unknown
+ * types, key codes, button bits, or non-zero flags and padding).
+ */
+#define HVMM_CREATE_I8042	_IOW(HVMMIO, 0x00, struct hvmm_i8042_config)
+#define HVMM_GET_I8042		_IOR(HVMMIO, 0x01, struct hvmm_i8042_state)
+#define HVMM_SET_I8042		_IOW(HVMMIO, 0x02, struct hvmm_i8042_state)
+#define HVMM_INPUT_EVENT	_IOW(HVMMIO, 0x03, struct hvmm_input_event)
+
 #endif /* _UAPI_LINUX_HVMM_H */
