@@ -3,20 +3,27 @@
 # (sourced by /opt/hvmm/run.sh; see tests/vm/boot.sh).
 
 # run_test NAME SECONDS CMD [ARG...]: run CMD with a time limit, keep its
-# output in $HVMM_RESULTS/NAME.log and its exit status in NAME.rc, and
-# mark start and end on the console so that a hang is visible live.
+# output in $HVMM_RESULTS/NAME.log (and on the console as it comes) and
+# its exit status in NAME.rc, and mark start and end on the console so
+# that a hang is visible live.
 # A test killed by the limit gets status 124 ("timeout").
 run_test()
 {
 	name=$1 secs=$2
 	shift 2
 	echo "HVMM-TEST-START $name"
-	timeout -s KILL "$secs" "$@" > "$HVMM_RESULTS/$name.log" 2>&1
-	rc=$?
+	# Live on the console too: if the test wedges the guest's kernel,
+	# its last words are all there will be (the replay never comes).
+	{
+		timeout -s KILL "$secs" "$@" 2>&1
+		echo $? > "$HVMM_RESULTS/$name.rc"
+	} | tee "$HVMM_RESULTS/$name.log"
+	rc=$(cat "$HVMM_RESULTS/$name.rc")
 	# busybox timeout reports SIGKILL as 137; say "timeout" plainly.
-	[ $rc -eq 137 ] && rc=124
-	echo "$rc" > "$HVMM_RESULTS/$name.rc"
-	tail -n 3 "$HVMM_RESULTS/$name.log"
+	if [ "$rc" -eq 137 ]; then
+		rc=124
+		echo $rc > "$HVMM_RESULTS/$name.rc"
+	fi
 	echo "HVMM-TEST-END $name rc=$rc"
 	return 0
 }
