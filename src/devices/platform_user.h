@@ -98,7 +98,7 @@ void hvmm_timer_destroy(struct hvmm_timer *t);
 
 static inline u64 hvmm_mul_div_u64(u64 a, u32 mul, u32 div)
 {
-	return (u64)((unsigned __int128)a * mul / div);
+	return (u64)((__uint128_t)a * mul / div);
 }
 
 extern int hvmm_log_verbose;

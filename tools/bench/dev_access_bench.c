@@ -21,7 +21,11 @@
 
 #define ROUNDS 5
 
-static volatile u64 sink;
+/* Keep a result alive without a memory store the compiler could drop. */
+static inline void keep(u64 v)
+{
+	__asm__ __volatile__("" : : "r"(v));
+}
 
 static u64 now_ns(void)
 {
@@ -79,7 +83,7 @@ static void do_null_read(void *ctx)
 	u64 v;
 
 	hvmm_iodev_read(&null_dev, 0x80, 1, &v);
-	sink = v;
+	keep(v);
 }
 
 static void do_pic_imr_read(void *ctx)
@@ -88,7 +92,7 @@ static void do_pic_imr_read(void *ctx)
 	u64 v;
 
 	hvmm_iodev_read(&pic->master, 0x21, 1, &v);
-	sink = v;
+	keep(v);
 }
 
 static void do_pic_eoi(void *ctx)
@@ -107,7 +111,7 @@ static void do_pit_latch_read(void *ctx)
 	hvmm_iodev_write(&pit->pit_dev, 0x43, 1, 0x00);
 	hvmm_iodev_read(&pit->pit_dev, 0x40, 1, &lo);
 	hvmm_iodev_read(&pit->pit_dev, 0x40, 1, &hi);
-	sink = lo | hi << 8;
+	keep(lo | hi << 8);
 }
 
 static void do_port61_read(void *ctx)
@@ -116,7 +120,7 @@ static void do_port61_read(void *ctx)
 	u64 v;
 
 	hvmm_iodev_read(&pit->port61_dev, 0x61, 1, &v);
-	sink = v;
+	keep(v);
 }
 
 static void do_i8042_status(void *ctx)
@@ -125,7 +129,7 @@ static void do_i8042_status(void *ctx)
 	u64 v;
 
 	hvmm_iodev_read(&kbc->cmd_dev, 0x64, 1, &v);
-	sink = v;
+	keep(v);
 }
 
 static double run(const struct bench *b, long iters)
