@@ -9,7 +9,7 @@
 #            kernel under /lib/modules/<ver>/ (insmod them in that order)
 #   -p PLAN  shell script to run as /opt/hvmm/run.sh (the test plan)
 #   FILE     copied into /opt/hvmm/ (on $PATH in the guest): hvmm.ko,
-#            selftest programs, ...  Executables are stripped if ELF.
+#            selftest programs, ...  Executables are stripped (if ELF).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 kvm=0 plan=
@@ -26,8 +26,11 @@ out=$1
 shift
 
 busybox=$(command -v busybox)
-file -L "$busybox" | grep -q 'statically linked' ||
-	{ echo "$busybox is not static: apt-get install busybox-static" >&2; exit 1; }
+# A dynamic busybox would find no libc in the initramfs.
+if readelf -l "$busybox" | grep -q INTERP; then
+	echo "$busybox is not static: apt-get install busybox-static" >&2
+	exit 1
+fi
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
@@ -49,9 +52,11 @@ fi
 for f in "$@"; do
 	cp "$f" "$root/opt/hvmm/"
 	b=$root/opt/hvmm/$(basename "$f")
-	if [ -x "$b" ] && file "$b" | grep -q 'ELF.*executable'; then
-		strip "$b" 2>/dev/null || true
-	fi
+	# Smaller initramfs, faster Bochs boot; .ko files keep their symbols.
+	case $b in
+	*.ko) ;;
+	*) [ -x "$b" ] && { strip "$b" 2>/dev/null || true; } ;;
+	esac
 done
 
 if [ $kvm -eq 1 ]; then
