@@ -25,6 +25,7 @@ long hvmm_check_extension(struct hvmm_vm *vm, long cap)
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_CHECK_EXTENSION_VM:
+	case KVM_CAP_READONLY_MEM:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return HVMM_USER_MEM_SLOTS;

@@ -28,8 +28,13 @@ typedef u64 gfn_t;
 #define HVMM_MEM_PAGE_SIZE	(1ULL << HVMM_MEM_PAGE_SHIFT)
 /* KVM_MEM_MAX_NR_PAGES: dirty bitmaps are indexed with an int. */
 #define HVMM_MEM_MAX_NR_PAGES	((1ULL << 31) - 1)
-/* KVM_MEM_* flags hvmm implements; anything else is -EINVAL. */
-#define HVMM_MEM_VALID_FLAGS	0U
+/*
+ * KVM_MEM_* flags hvmm implements; anything else is -EINVAL.  Read-only
+ * slots are mapped without write permission in EPT and a guest write
+ * exits to userspace as KVM_EXIT_MMIO (KVM_CAP_READONLY_MEM).  Dirty
+ * logging is not implemented.
+ */
+#define HVMM_MEM_VALID_FLAGS	KVM_MEM_READONLY
 
 /* One KVM_SET_USER_MEMORY_REGION slot (address space 0 only). */
 struct hvmm_memslot {

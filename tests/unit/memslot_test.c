@@ -92,17 +92,45 @@ TEST(address_space_must_be_zero)
 				      NULL));
 }
 
-/* check_memory_region_flags(): unimplemented KVM_MEM_* flags -EINVAL. */
-TEST(unsupported_flags)
+/* check_memory_region_flags(): unimplemented KVM_MEM_* flags -EINVAL
+ * (dirty logging); KVM_MEM_READONLY is implemented.
+ */
+TEST(flags)
 {
 	struct vmslots v;
 
 	slots_init(&v);
 	EXPECT_EQ(-EINVAL, set_region(&v, 0, KVM_MEM_LOG_DIRTY_PAGES, 0, PG,
 				      UADDR, NULL));
-	EXPECT_EQ(-EINVAL, set_region(&v, 0, KVM_MEM_READONLY, 0, PG, UADDR,
-				      NULL));
+	EXPECT_EQ(-EINVAL, set_region(&v, 0, KVM_MEM_LOG_DIRTY_PAGES |
+				      KVM_MEM_READONLY, 0, PG, UADDR, NULL));
 	EXPECT_EQ(-EINVAL, set_region(&v, 0, 1u << 31, 0, PG, UADDR, NULL));
+	EXPECT_EQ(-EINVAL, set_region(&v, 0, 1u << 2, 0, PG, UADDR, NULL));
+	ASSERT_EQ(0, set_region(&v, 0, KVM_MEM_READONLY, 0, PG, UADDR, NULL));
+	EXPECT_EQ(KVM_MEM_READONLY, v.s[0].flags);
+}
+
+/* __kvm_set_memory_region(): "(mem->flags ^ old->flags) &
+ * KVM_MEM_READONLY" on a live slot is -EINVAL, both ways; a move keeps
+ * the flag.
+ */
+TEST(readonly_cannot_toggle)
+{
+	struct vmslots v;
+	enum hvmm_mr_change c;
+
+	slots_init(&v);
+	ASSERT_EQ(0, set_region(&v, 0, KVM_MEM_READONLY, 0, PG, UADDR, NULL));
+	ASSERT_EQ(0, set_region(&v, 1, 0, PG, PG, UADDR, NULL));
+	EXPECT_EQ(-EINVAL, set_region(&v, 0, 0, 0, PG, UADDR, NULL));
+	EXPECT_EQ(-EINVAL, set_region(&v, 1, KVM_MEM_READONLY, PG, PG, UADDR,
+				      NULL));
+	ASSERT_EQ(0, set_region(&v, 0, KVM_MEM_READONLY, 4 * PG, PG, UADDR,
+				&c));
+	EXPECT_EQ(HVMM_MR_MOVE, c);
+	EXPECT_EQ(KVM_MEM_READONLY, v.s[0].flags);
+	/* delete ignores flags */
+	EXPECT_EQ(0, set_region(&v, 0, 0, 0, 0, 0, NULL));
 }
 
 /* "memory_size and guest_phys_addr ... aligned to PAGE_SIZE";

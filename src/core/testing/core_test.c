@@ -142,7 +142,7 @@ TEST_F(dev, capabilities)
 		{ KVM_CAP_IMMEDIATE_EXIT, 1 },
 		{ KVM_CAP_CHECK_EXTENSION_VM, 1 },
 		{ KVM_CAP_SYNC_MMU, 0 },
-		{ KVM_CAP_READONLY_MEM, 0 },
+		{ KVM_CAP_READONLY_MEM, 1 },
 		{ KVM_CAP_IRQCHIP, 0 },
 		{ KVM_CAP_MULTI_ADDRESS_SPACE, 0 },
 		{ 0x7fffffff, 0 },
@@ -446,6 +446,84 @@ TEST_F(vm, debugfs_layout)
 	self->vm = -1;
 	/* the directory goes with the VM */
 	EXPECT_NE(0, access(dir, F_OK));
+}
+
+/*
+ * api.rst 4.35: with KVM_CAP_READONLY_MEM, "the guest is only allowed to
+ * read" a KVM_MEM_READONLY slot; "writes will be posted to userspace as
+ * KVM_EXIT_MMIO exits".  A real-mode guest reads the read-only page,
+ * writes it, reads it again.  Needs a backend that runs guests.
+ */
+TEST_F(vm, readonly_slot)
+{
+	static const unsigned char code[] = {
+		0xb8, 0x00, 0x20,		/* mov ax, 0x2000 */
+		0x8e, 0xd8,			/* mov ds, ax */
+		0xa0, 0x00, 0x00,		/* mov al, [0] */
+		0xe6, 0x10,			/* out 0x10, al */
+		0xc6, 0x06, 0x00, 0x00, 0x77,	/* mov byte [0], 0x77 */
+		0xa0, 0x00, 0x00,		/* mov al, [0] */
+		0xe6, 0x11,			/* out 0x11, al */
+		0xf4,				/* hlt */
+	};
+	struct kvm_userspace_memory_region r = {
+		.slot = 1, .flags = KVM_MEM_READONLY,
+		.guest_phys_addr = 0x20000, .memory_size = PG,
+	};
+	struct kvm_regs regs = { .rip = 0x1000, .rflags = 2 };
+	struct kvm_sregs sregs;
+	struct kvm_run *run;
+	char *mem, *ro;
+	int vcpu;
+
+	if (ioctl(self->dev, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) < 1)
+		SKIP(return, "no KVM_CAP_READONLY_MEM");
+	if (fake_backend())
+		SKIP(return, "the fake backend runs no guest code");
+	mem = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ro = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_NE(MAP_FAILED, ro);
+	memcpy(mem + 0x1000, code, sizeof(code));
+	ro[0] = 0x5a;
+	ASSERT_EQ(0, set_mem(self->vm, 0, 0, 16 * PG, mem));
+	r.userspace_addr = (unsigned long)ro;
+	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	/* KVM_MEM_READONLY cannot be toggled on a live slot */
+	r.flags = 0;
+	EXPECT_ERRNO(EINVAL, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+
+	vcpu = ioctl(self->vm, KVM_CREATE_VCPU, 0);
+	ASSERT_LE(0, vcpu);
+	run = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	ASSERT_NE(MAP_FAILED, run);
+	ASSERT_EQ(0, ioctl(vcpu, KVM_GET_SREGS, &sregs));
+	sregs.cs.selector = 0;
+	sregs.cs.base = 0;
+	ASSERT_EQ(0, ioctl(vcpu, KVM_SET_SREGS, &sregs));
+	ASSERT_EQ(0, ioctl(vcpu, KVM_SET_REGS, &regs));
+
+	/* the read sees the slot's memory */
+	ASSERT_EQ(0, ioctl(vcpu, KVM_RUN, 0));
+	ASSERT_EQ(KVM_EXIT_IO, run->exit_reason);
+	EXPECT_EQ(0x10, run->io.port);
+	EXPECT_EQ(0x5a, *((unsigned char *)run + run->io.data_offset));
+	/* the write becomes an MMIO exit, memory unchanged */
+	ASSERT_EQ(0, ioctl(vcpu, KVM_RUN, 0));
+	ASSERT_EQ(KVM_EXIT_MMIO, run->exit_reason);
+	EXPECT_EQ(0x20000, run->mmio.phys_addr);
+	EXPECT_EQ(1, run->mmio.len);
+	EXPECT_EQ(1, run->mmio.is_write);
+	EXPECT_EQ(0x77, run->mmio.data[0]);
+	ASSERT_EQ(0, ioctl(vcpu, KVM_RUN, 0));
+	ASSERT_EQ(KVM_EXIT_IO, run->exit_reason);
+	EXPECT_EQ(0x11, run->io.port);
+	EXPECT_EQ(0x5a, *((unsigned char *)run + run->io.data_offset));
+	EXPECT_EQ(0x5a, ro[0]);
+	munmap(run, 2 * PG);
+	close(vcpu);
 }
 
 static void on_alarm(int sig)
