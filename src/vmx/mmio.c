@@ -13,12 +13,16 @@
  *   0F B6/B7 /r       MOVZX reg, r/m8/16   (read, zero-extended)
  *   0F BE/BF /r       MOVSX reg, r/m8/16   (read, sign-extended)
  *   AA, AB            STOS (REP: one element per exit, as OUTS)
+ *   00-3B, 80/81/83   ADD OR ADC SBB AND SUB XOR CMP, both directions
+ *   84, 85            TEST r/m, reg
  *
  * with prefixes 66, 67, segment overrides, F2/F3, F0 and REX.  Anything
  * else ends KVM_RUN with KVM_EXIT_INTERNAL_ERROR / EMULATION, as KVM
  * does when its emulator fails.  A write completes before the exit (RIP
  * advanced); a read leaves RIP on the instruction until the next KVM_RUN
- * brings run->mmio.data, exactly as KVM_EXIT_MMIO is specified.
+ * brings run->mmio.data, exactly as KVM_EXIT_MMIO is specified.  A
+ * read-modify-write to memory is a read exit, then a write exit from
+ * that next KVM_RUN without entering the guest, as KVM's emulator does.
  */
 #define pr_fmt(fmt) "hvmm: " fmt
 
@@ -273,6 +277,7 @@ int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
 
 	memset(op, 0, sizeof(*op));
 	op->gpa = gpa;
+	op->alu = HVMM_ALU_NONE;
 	switch (b) {
 	case 0x88: case 0x89: case 0x8a: case 0x8b:
 		len = (b & 1) ? d.opsize : 1;
@@ -297,6 +302,43 @@ int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
 			goto fail;
 		if (len == 8)
 			imm = (s64)(s32)imm;
+		break;
+	case 0x00 ... 0x03: case 0x08 ... 0x0b: case 0x10 ... 0x13:
+	case 0x18 ... 0x1b: case 0x20 ... 0x23: case 0x28 ... 0x2b:
+	case 0x30 ... 0x33: case 0x38 ... 0x3b: case 0x84: case 0x85:
+		/* ALU r/m, reg (bit 1 clear) or reg, r/m; TEST r/m, reg */
+		len = (b & 1) ? d.opsize : 1;
+		write = false;
+		if (next(&d, &modrm) || skip_modrm(&d, modrm))
+			goto fail;
+		reg = ((modrm >> 3) & 7) | (d.rex_r ? 8 : 0);
+		op->alu = b >= 0x84 ? HVMM_ALU_TEST : (b >> 3) & 7;
+		op->mem_dst = b >= 0x84 || !(b & 2);
+		op->reg = reg;
+		op->dst_len = len;
+		op->legacy_high = len == 1 && !d.rex && reg >= 4 && reg < 8;
+		op->src = reg_value(vcpu, &d, reg, len);
+		break;
+	case 0x80: case 0x81: case 0x83:
+		/* Group 1: ALU r/m, imm8 / imm16/32 / sign-extended imm8 */
+		len = b == 0x80 ? 1 : d.opsize;
+		write = false;
+		if (next(&d, &modrm) || skip_modrm(&d, modrm))
+			goto fail;
+		if (b == 0x81) {
+			if (read_imm(&d, len == 8 ? 4 : len, &imm))
+				goto fail;
+			if (len == 8)
+				imm = (s64)(s32)imm;
+		} else {
+			if (read_imm(&d, 1, &imm))
+				goto fail;
+			if (b == 0x83)
+				imm = (s64)(s8)imm;
+		}
+		op->alu = (modrm >> 3) & 7;
+		op->mem_dst = true;
+		op->src = len == 8 ? imm : imm & ((1ULL << (len * 8)) - 1);
 		break;
 	case 0xa0: case 0xa1: case 0xa2: case 0xa3:
 		len = (b & 1) ? d.opsize : 1;
@@ -352,6 +394,37 @@ fail:
 	return hvmm_vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
 }
 
+/*
+ * The read half of a read-modify-write instruction came back: compute,
+ * update RFLAGS and either the register or - the write half, like KVM's
+ * emulator, a second KVM_EXIT_MMIO right away (RIP then advanced).
+ */
+static int complete_alu(struct hvmm_vcpu *vcpu, u64 mem)
+{
+	struct hvmm_mmio_op *op = &to_vmx(vcpu)->mmio;
+	unsigned long rflags = vmcs_readl(GUEST_RFLAGS);
+	bool writes = op->alu < 7;	/* CMP, TEST only set flags */
+	u64 res;
+	int ret;
+
+	if (op->mem_dst)
+		res = hvmm_alu(op->alu, mem, op->src, op->len, &rflags);
+	else
+		res = hvmm_alu(op->alu, op->src, mem, op->len, &rflags);
+	vmcs_writel(GUEST_RFLAGS, rflags);
+	skip(vcpu, op->insn_len);
+	if (!writes)
+		return 1;
+	if (!op->mem_dst) {
+		reg_store(vcpu, op->reg, op->dst_len, op->legacy_high, res);
+		return 1;
+	}
+	ret = hvmm_core_mmio(vcpu, op->gpa, op->len, true, &res);
+	if (ret != -EOPNOTSUPP)
+		return ret ? ret : 1;
+	return exit_mmio(vcpu, op->gpa, op->len, true, res);
+}
+
 /**
  * hvmm_vmx_complete_mmio() - load run->mmio.data into the destination
  * @vcpu: the vCPU, at the start of KVM_RUN
@@ -368,6 +441,8 @@ int hvmm_vmx_complete_mmio(struct hvmm_vcpu *vcpu)
 	if (vmcs_readl(GUEST_RIP) != op->rip)
 		return 1;	/* userspace moved RIP: abandoned, as KVM */
 	memcpy(&v, vcpu->run->mmio.data, op->len);
+	if (op->alu != HVMM_ALU_NONE)
+		return complete_alu(vcpu, v);
 	if (op->sign)
 		v = op->len == 1 ? (u64)(s64)(s8)v : (u64)(s64)(s16)v;
 	reg_store(vcpu, op->reg, op->dst_len, op->legacy_high, v);

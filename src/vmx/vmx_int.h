@@ -7,6 +7,7 @@
 #define HVMM_VMX_VMX_INT_H
 
 #include <linux/list.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
@@ -69,6 +70,18 @@ struct hvmm_vmx_vm {
 	/* gfn -> pinned struct page, to unpin on slot change / destroy */
 	struct xarray pinned;
 	unsigned long nr_pinned;
+
+	/*
+	 * Where each slot's pages came from, as mapped, for the MMU notifier
+	 * (which cannot take slots_lock: it runs under mmap_lock).
+	 */
+	struct {
+		unsigned long hva, npages;
+		u64 base_gfn;
+	} mapped[HVMM_USER_MEM_SLOTS];
+	struct mmu_notifier mn;
+	bool mn_registered;
+	unsigned long mmu_seq;	/* bumped by every invalidation */
 };
 
 /* What the next KVM_RUN must finish before the guest runs on. */
@@ -88,6 +101,9 @@ struct hvmm_mmio_op {
 	u8 dst_len;		/* bytes written to @reg (zero/sign extended) */
 	bool sign;		/* movsx */
 	bool legacy_high;	/* AH, CH, DH or BH */
+	u8 alu;			/* HVMM_ALU_NONE or hvmm_alu()'s @op */
+	bool mem_dst;		/* ALU result goes back to memory */
+	u64 src;		/* ALU source operand (imm or register) */
 	u8 insn_len;
 	unsigned long rip;
 };
@@ -191,6 +207,12 @@ int hvmm_vmx_internal_error(struct hvmm_vcpu *vcpu, u32 suberror);
 /* io.c */
 int hvmm_vmx_handle_io(struct hvmm_vcpu *vcpu);
 int hvmm_vmx_complete_io(struct hvmm_vcpu *vcpu);
+
+/* alu.c */
+#define HVMM_ALU_TEST	8
+#define HVMM_ALU_NONE	0xff
+u64 hvmm_alu(unsigned int op, u64 d, u64 s, unsigned int len,
+	     unsigned long *rflags);
 
 /* mmio.c */
 int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa);
