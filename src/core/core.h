@@ -16,7 +16,7 @@ void hvmm_vm_get(struct hvmm_vm *vm);
 void hvmm_vm_put(struct hvmm_vm *vm);
 
 /* vcpu.c */
-int hvmm_vm_create_vcpu(struct hvmm_vm *vm, unsigned long id);
+int hvmm_vm_create_vcpu(struct hvmm_vm *vm, u32 id);
 void hvmm_vcpu_destroy(struct hvmm_vcpu *vcpu);
 
 /* memslot_ioctl.c */

@@ -251,7 +251,7 @@ static bool hvmm_vcpu_id_taken(struct hvmm_vm *vm, u32 id)
  * when KVM_CAP_MAX_VCPUS vCPUs exist, -EEXIST for an id in use, or the
  * backend's errno.
  */
-int hvmm_vm_create_vcpu(struct hvmm_vm *vm, unsigned long id)
+int hvmm_vm_create_vcpu(struct hvmm_vm *vm, u32 id)
 {
 	struct hvmm_vcpu *vcpu;
 	struct file *file;

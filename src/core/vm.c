@@ -104,7 +104,8 @@ static long hvmm_vm_ioctl(struct file *filp, unsigned int ioctl,
 
 	switch (ioctl) {
 	case KVM_CREATE_VCPU:
-		return hvmm_vm_create_vcpu(vm, arg);
+		/* KVM passes the id on as a u32: the upper bits are ignored. */
+		return hvmm_vm_create_vcpu(vm, (u32)arg);
 	case KVM_SET_USER_MEMORY_REGION: {
 		struct kvm_userspace_memory_region mem;
 

@@ -282,6 +282,8 @@ TEST_F(vm, vcpu_duplicate_id)
 	ASSERT_LE(0, a);
 	EXPECT_ERRNO(EEXIST, ioctl(self->vm, KVM_CREATE_VCPU, 3));
 	EXPECT_LE(0, ioctl(self->vm, KVM_CREATE_VCPU, 0));
+	/* kvm_vm_ioctl() hands the id on as a u32: bits 63:32 ignored */
+	EXPECT_ERRNO(EEXIST, ioctl(self->vm, KVM_CREATE_VCPU, 1UL << 32 | 3));
 }
 
 /* A child reads one byte; SIGBUS there is the answer under test. */
