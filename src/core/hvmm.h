@@ -63,6 +63,17 @@ struct hvmm_vcpu_stat {
 	u64 signal_exits;	/* KVM_RUN ended by a signal (core) */
 	u64 userspace_exits;	/* KVM_RUN returned 0 to userspace (core) */
 	u64 irq_injections;	/* interrupts injected */
+	/*
+	 * The io bus (src/core/iobus.c, devices.c): guest port and MMIO
+	 * accesses an in-kernel device handled, per device, and those that
+	 * went to userspace.  One per hvmm_core_pio()/hvmm_core_mmio() call.
+	 */
+	u64 pio_kernel_pic;	/* 0x20-0x21, 0xa0-0xa1, 0x4d0-0x4d1 */
+	u64 pio_kernel_pit;	/* 0x40-0x43, 0x61 */
+	u64 pio_kernel_i8042;	/* 0x60, 0x64 */
+	u64 pio_user;		/* KVM_EXIT_IO to the KVM_RUN caller */
+	u64 mmio_kernel;	/* MMIO handled by an in-kernel device */
+	u64 mmio_user;		/* KVM_EXIT_MMIO to the KVM_RUN caller */
 };
 
 #define HVMM_NR_VCPU_STATS \
@@ -72,6 +83,7 @@ struct hvmm_vcpu_stat {
 
 struct hvmm_vmx_vm;
 struct hvmm_vmx_vcpu;
+struct hvmm_vm_devs;
 struct dentry;
 
 /* debugfs private data: one per counter file of a VM */
@@ -99,6 +111,13 @@ struct hvmm_vm {
 	u64 tss_addr;		/* KVM_SET_TSS_ADDR; unused with URG */
 
 	struct hvmm_vmx_vm *vmx;
+
+	/*
+	 * In-kernel devices and io bus (src/core/devices.h): allocated by
+	 * the first device ioctl, published with smp_store_release() under
+	 * @lock, read with smp_load_acquire(); freed with the VM.
+	 */
+	struct hvmm_vm_devs *devs;
 
 	/* core-private */
 	struct list_head node;	/* hvmm_vm_list, under hvmm_vm_list_lock */

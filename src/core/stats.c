@@ -42,6 +42,12 @@ static const struct {
 	{ "signal_exits", offsetof(struct hvmm_vcpu_stat, signal_exits) },
 	{ "userspace_exits", offsetof(struct hvmm_vcpu_stat, userspace_exits) },
 	{ "irq_injections", offsetof(struct hvmm_vcpu_stat, irq_injections) },
+	{ "pio_kernel_pic", offsetof(struct hvmm_vcpu_stat, pio_kernel_pic) },
+	{ "pio_kernel_pit", offsetof(struct hvmm_vcpu_stat, pio_kernel_pit) },
+	{ "pio_kernel_i8042", offsetof(struct hvmm_vcpu_stat, pio_kernel_i8042) },
+	{ "pio_user", offsetof(struct hvmm_vcpu_stat, pio_user) },
+	{ "mmio_kernel", offsetof(struct hvmm_vcpu_stat, mmio_kernel) },
+	{ "mmio_user", offsetof(struct hvmm_vcpu_stat, mmio_user) },
 };
 
 /* Basic exit reasons, Intel SDM vol. 3D, appendix C. */
