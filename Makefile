@@ -101,7 +101,8 @@ check-unit-run: unit fuzz
 
 checkpatch: $(LINUX_SRC)/.stamp
 	$(LINUX_SRC)/scripts/checkpatch.pl --no-tree --terse -f \
-		$(shell git ls-files 'src/*.[ch]' 'include/*.h' 'userspace/*.[ch]' 'tools/*.c')
+		$(shell git ls-files 'src/*.[ch]' 'include/*.h' 'userspace/*.[ch]' \
+		'tools/*.c' 'tests/*.[ch]')
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
