@@ -7,8 +7,6 @@
 #ifndef HVMM_VMX_VMX_H
 #define HVMM_VMX_VMX_H
 
-/* gfn_t for hvmm.h, until it includes this itself */
-#include <linux/kvm_types.h>
 #include "../core/hvmm.h"
 
 /*
