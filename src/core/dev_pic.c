@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-kernel 8259A pair (src/devices/i8259.c) in a VM: KVM_CREATE_IRQCHIP,
+ * KVM_IRQ_LINE, KVM_GET/SET_IRQCHIP, the interrupt router every IRQ
+ * source goes through, and the backend's view of the PIC's INT output
+ * (hvmm_core_irqchip_in_kernel/irq_pending/irq_ack, src/vmx/vmx.h).
+ *
+ * hvmm has no local APIC or IOAPIC: the PIC's INT output is wired to the
+ * bootstrap processor as ExtINT, as on a PC whose LAPIC LINT0 is in
+ * virtual-wire mode.  The BSP is the first vCPU created (vm->vcpus[0];
+ * normally id 0); other vCPUs never see PIC interrupts.
+ */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "core.h"
+#include "devices.h"
+#include "../vmx/vmx.h"
+
+static struct hvmm_vcpu *bsp(struct hvmm_vm *vm)
+{
+	/* vcpus[0] is written once, before its fd exists; never freed. */
+	return READ_ONCE(vm->vcpus[0]);
+}
+
+/* PIC INT changed (any context, PIC lock dropped): wake the BSP. */
+static void pic_output(void *opaque, int level)
+{
+	struct hvmm_vm_devs *devs = opaque;
+	struct hvmm_vcpu *vcpu;
+
+	/*
+	 * A falling INT needs nothing: the backend asks
+	 * hvmm_core_irq_pending() before every entry and the INTA of a
+	 * request that went away yields the spurious IR7 vector.
+	 */
+	if (!level)
+		return;
+	vcpu = bsp(devs->vm);
+	if (vcpu)
+		hvmm_vmx_vcpu_kick(vcpu);
+}
+
+/* An INTA or poll took @irq (PIC lock dropped, no other lock held). */
+static void pic_acked(void *opaque, u32 irq)
+{
+	struct hvmm_vm_devs *devs = opaque;
+	struct hvmm_pit *pit;
+
+	if (irq != HVMM_PIT_IRQ)
+		return;
+	/* RCU: a PIT whose creation fails is freed after a grace period. */
+	rcu_read_lock();
+	pit = rcu_dereference(devs->pit);
+	if (pit)
+		hvmm_pit_irq_acked(pit);
+	rcu_read_unlock();
+}
+
+/**
+ * hvmm_devs_set_irq() - drive one source's level on an IRQ line
+ * @devs: the VM's devices
+ * @irq: 0-15
+ * @src: who drives it
+ * @level: 0 low, nonzero high
+ *
+ * The PIC input is the OR over all sources, as KVM's irq source ids make
+ * it (__kvm_irq_line_state()): a userspace KVM_IRQ_LINE and the PIT can
+ * share IRQ0 without either losing its edges to the other's level.
+ * Without a PIC yet the level is kept and replayed when it comes.
+ *
+ * Context: any, including hard IRQ; may be called under a device lock.
+ */
+void hvmm_devs_set_irq(struct hvmm_vm_devs *devs, u32 irq,
+		       enum hvmm_irq_source src, int level)
+{
+	unsigned long flags;
+	u8 *lines;
+
+	if (irq >= HVMM_PIC_NR_IRQS)
+		return;
+	spin_lock_irqsave(&devs->irq_lock, flags);
+	lines = &devs->irq_src[irq];
+	if (level)
+		*lines |= BIT(src);
+	else
+		*lines &= ~BIT(src);
+	if (devs->pic)
+		hvmm_pic_set_irq(devs->pic, irq, *lines != 0);
+	spin_unlock_irqrestore(&devs->irq_lock, flags);
+}
+
+/**
+ * hvmm_dev_create_irqchip() - KVM_CREATE_IRQCHIP
+ * @vm: the VM
+ *
+ * The 8259A pair with the ELCR at 0x20-0x21, 0xa0-0xa1, 0x4d0-0x4d1.
+ * As KVM (kvm_arch_vm_ioctl()), only before the first vCPU, so that a
+ * vCPU never sees the irqchip mode change under it.
+ *
+ * Return: 0; -EEXIST if there is one; -EINVAL once a vCPU exists;
+ * -ENOMEM; -EEXIST if a port is taken.
+ */
+long hvmm_dev_create_irqchip(struct hvmm_vm *vm)
+{
+	struct hvmm_vm_devs *devs;
+	struct hvmm_pic *pic;
+	unsigned long flags;
+	u32 stat = offsetof(struct hvmm_vcpu_stat, pio_kernel_pic);
+	int r, irq;
+
+	mutex_lock(&vm->lock);
+	r = -EEXIST;
+	if (vm->devs && vm->devs->pic)
+		goto out;
+	r = -EINVAL;
+	if (vm->nr_vcpus)
+		goto out;
+	r = -ENOMEM;
+	devs = hvmm_devs_get(vm);
+	if (!devs)
+		goto out;
+	pic = kzalloc(sizeof(*pic), GFP_KERNEL_ACCOUNT);
+	if (!pic)
+		goto out;
+	hvmm_pic_init(pic, pic_output, pic_acked, devs);
+	r = hvmm_iobus_register(&devs->pio, &pic->master, stat);
+	if (r)
+		goto free;
+	r = hvmm_iobus_register(&devs->pio, &pic->slave, stat);
+	if (r)
+		goto unregister_master;
+	r = hvmm_iobus_register(&devs->pio, &pic->elcr, stat);
+	if (r)
+		goto unregister_slave;
+
+	/* Lines a PIT created earlier drives, then the PIC is live. */
+	spin_lock_irqsave(&devs->irq_lock, flags);
+	for (irq = 0; irq < HVMM_PIC_NR_IRQS; irq++)
+		if (devs->irq_src[irq])
+			hvmm_pic_set_irq(pic, irq, 1);
+	/* Pairs with pic_of(): the PIC is initialised and on the bus. */
+	smp_store_release(&devs->pic, pic);
+	spin_unlock_irqrestore(&devs->irq_lock, flags);
+	mutex_unlock(&vm->lock);
+	return 0;
+
+unregister_slave:
+	hvmm_iobus_unregister(&devs->pio, &pic->slave);
+unregister_master:
+	hvmm_iobus_unregister(&devs->pio, &pic->master);
+free:
+	kfree(pic);
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/* VM destruction (devices.c): the buses are gone, no vCPU runs. */
+void hvmm_dev_pic_free(struct hvmm_vm_devs *devs)
+{
+	kfree(devs->pic);
+	devs->pic = NULL;
+}
+
+static struct hvmm_pic *pic_of(struct hvmm_vm *vm)
+{
+	struct hvmm_vm_devs *devs = hvmm_devs(vm);
+
+	/* Pairs with hvmm_dev_create_irqchip()'s store. */
+	return devs ? smp_load_acquire(&devs->pic) : NULL;
+}
+
+/**
+ * hvmm_dev_irq_line() - KVM_IRQ_LINE: userspace drives an IRQ line
+ * @vm: the VM
+ * @argp: struct kvm_irq_level
+ *
+ * @irq 0-15 is the PIC input of that number (2 is the cascade and is
+ * ignored, as the 8259A has no pin for it); any @level other than 0 is
+ * high, and the line stays at that level until the next KVM_IRQ_LINE, so
+ * an edge-triggered interrupt must be held high until the guest took it
+ * (datasheet behaviour, Documentation/abi.md).  KVM's default routing
+ * also sends GSIs 0-23 to an IOAPIC; hvmm has none, so GSIs from 16 up
+ * reach nothing and succeed, exactly as KVM answers a GSI it has no
+ * route for.
+ *
+ * Return: 0; -ENXIO without KVM_CREATE_IRQCHIP; -EFAULT.
+ */
+long hvmm_dev_irq_line(struct hvmm_vm *vm, void __user *argp)
+{
+	struct kvm_irq_level irq;
+
+	if (copy_from_user(&irq, argp, sizeof(irq)))
+		return -EFAULT;
+	if (!pic_of(vm))
+		return -ENXIO;
+	hvmm_devs_set_irq(hvmm_devs(vm), irq.irq, HVMM_IRQ_SRC_USER,
+			  irq.level);
+	return 0;
+}
+
+/**
+ * hvmm_dev_get_irqchip() - KVM_GET_IRQCHIP
+ * @vm: the VM
+ * @argp: struct kvm_irqchip; chip_id KVM_IRQCHIP_PIC_MASTER or _SLAVE
+ *
+ * As KVM, the bytes of the union beyond struct kvm_pic_state come back
+ * as userspace passed them.
+ *
+ * Return: 0; -ENXIO without irqchip; -EINVAL for another chip_id
+ * (KVM_IRQCHIP_IOAPIC: there is none); -EFAULT; -ENOMEM.
+ */
+long hvmm_dev_get_irqchip(struct hvmm_vm *vm, void __user *argp)
+{
+	struct kvm_irqchip *chip;
+	struct hvmm_pic *pic;
+	long r;
+
+	chip = memdup_user(argp, sizeof(*chip));
+	if (IS_ERR(chip))
+		return PTR_ERR(chip);
+	pic = pic_of(vm);
+	r = -ENXIO;
+	if (!pic)
+		goto out;
+	r = -EINVAL;
+	if (chip->chip_id != KVM_IRQCHIP_PIC_MASTER &&
+	    chip->chip_id != KVM_IRQCHIP_PIC_SLAVE)
+		goto out;
+	r = hvmm_pic_get_state(pic, chip->chip_id, &chip->chip.pic);
+	if (!r && copy_to_user(argp, chip, sizeof(*chip)))
+		r = -EFAULT;
+out:
+	kfree(chip);
+	return r;
+}
+
+/**
+ * hvmm_dev_set_irqchip() - KVM_SET_IRQCHIP
+ * @vm: the VM
+ * @argp: struct kvm_irqchip; chip_id KVM_IRQCHIP_PIC_MASTER or _SLAVE
+ *
+ * Return: 0; -ENXIO without irqchip; -EINVAL for another chip_id or a
+ * state the 8259A cannot be in (nothing changes then); -EFAULT; -ENOMEM.
+ */
+long hvmm_dev_set_irqchip(struct hvmm_vm *vm, void __user *argp)
+{
+	struct kvm_irqchip *chip;
+	struct hvmm_pic *pic;
+	long r;
+
+	chip = memdup_user(argp, sizeof(*chip));
+	if (IS_ERR(chip))
+		return PTR_ERR(chip);
+	pic = pic_of(vm);
+	r = -ENXIO;
+	if (!pic)
+		goto out;
+	r = -EINVAL;
+	if (chip->chip_id != KVM_IRQCHIP_PIC_MASTER &&
+	    chip->chip_id != KVM_IRQCHIP_PIC_SLAVE)
+		goto out;
+	r = hvmm_pic_set_state(pic, chip->chip_id, &chip->chip.pic);
+out:
+	kfree(chip);
+	return r;
+}
+
+/**
+ * hvmm_core_irqchip_in_kernel() - KVM_CREATE_IRQCHIP was done
+ * @vm: the VM
+ *
+ * Return: true when interrupts come from the in-kernel PIC.
+ */
+bool hvmm_core_irqchip_in_kernel(struct hvmm_vm *vm)
+{
+	return pic_of(vm);
+}
+
+/**
+ * hvmm_core_irq_pending() - is the PIC's INT output high for @vcpu?
+ * @vcpu: the vCPU; only the BSP is wired to the PIC
+ *
+ * Return: true when an INTA now would deliver an interrupt.
+ */
+bool hvmm_core_irq_pending(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_pic *pic = pic_of(vcpu->vm);
+
+	return pic && vcpu == bsp(vcpu->vm) && hvmm_pic_has_interrupt(pic);
+}
+
+/**
+ * hvmm_core_irq_ack() - the INTA cycle of @vcpu
+ * @vcpu: the BSP, able to take an interrupt now
+ *
+ * Return: the vector (the spurious IR7 vector when the request went
+ * away), or -1 for a vCPU the PIC is not wired to.
+ */
+int hvmm_core_irq_ack(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_pic *pic = pic_of(vcpu->vm);
+
+	if (!pic || vcpu != bsp(vcpu->vm))
+		return -1;
+	return hvmm_pic_ack(pic);
+}
