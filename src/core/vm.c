@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "core.h"
+#include "devices.h"
 #include "../vmx/vmx.h"
 
 /* Published VMs, for the global debugfs counters. */
@@ -54,6 +55,8 @@ static void hvmm_vm_destroy(struct kref *kref)
 
 	/* Readers of the counters must be gone before the vCPUs. */
 	hvmm_stats_vm_destroy(vm);
+	/* Stops the PIT's timer, which may still kick a vCPU until then. */
+	hvmm_devs_destroy(vm);
 
 	/* No fd is left, so nobody else can reach vcpus[] any more. */
 	for (i = 0; i < vm->nr_vcpus; i++)
@@ -118,8 +121,8 @@ static long hvmm_vm_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_SET_TSS_ADDR:
 		return hvmm_vm_ioctl_set_tss_addr(vm, arg);
 	default:
-		/* x86 kvm_arch_vm_ioctl() */
-		return -ENOTTY;
+		/* In-kernel devices; -ENOTTY as x86 kvm_arch_vm_ioctl(). */
+		return hvmm_vm_dev_ioctl(vm, ioctl, arg);
 	}
 }
 
