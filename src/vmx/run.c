@@ -448,6 +448,10 @@ int hvmm_vmx_vcpu_run(struct hvmm_vcpu *vcpu)
 		goto out;
 	}
 	for (;;) {
+		if (hvmm_core_exit_request(vcpu)) {
+			ret = 0;
+			break;
+		}
 		if (signal_pending(current)) {
 			run->exit_reason = KVM_EXIT_INTR;
 			ret = -EINTR;

@@ -95,6 +95,12 @@ int hvmm_core_pio(struct hvmm_vcpu *vcpu, u16 port, u32 len, bool write,
 int hvmm_core_mmio(struct hvmm_vcpu *vcpu, u64 gpa, u32 len, bool write,
 		   void *data);
 bool hvmm_core_irqchip_in_kernel(struct hvmm_vm *vm);
+/*
+ * hvmm_core_exit_request(): checked between guest entries; true when an
+ * in-kernel device needs this KVM_RUN to return (the i8042's reset line:
+ * KVM_EXIT_SYSTEM_EVENT), with vcpu->run filled in.
+ */
+bool hvmm_core_exit_request(struct hvmm_vcpu *vcpu);
 bool hvmm_core_irq_pending(struct hvmm_vcpu *vcpu);
 int hvmm_core_irq_ack(struct hvmm_vcpu *vcpu);
 
