@@ -30,6 +30,11 @@
 #define IG_RES		0x9010	/* struct ig_res */
 #define IG_EOI_MODE	0x9030	/* u8: IG_EOI_* */
 #define IG_SLAVE_BASE	0x9031	/* u8: ICW2 of the slave (for EOI) */
+/*
+ * u32: at this many IRQs a stub masks the master (OCW1 0xff), so a
+ * storm cannot starve the guest; 0 = never.
+ */
+#define IG_NIRQ_LIMIT	0x9034
 #define IG_NIRQ		0x9040	/* u32: interrupts taken */
 #define IG_FIRST_TSC	0x9048	/* u64: TSC at the first of them */
 #define IG_LAST_TSC	0x9050	/* u64: TSC at the last of them */
@@ -42,6 +47,8 @@
 #define IG_RDPORT	0x9800	/* u16[256]: port a stub reads, 0 none */
 #define IG_SAMPLES	0xa000	/* struct ig_sample[IG_SAMPLES_MAX] */
 #define IG_SAMPLES_MAX	1024
+#define IG_TSCLOG	0xc000	/* u32[IG_TSCLOG_MAX]: TSC (low) per IRQ */
+#define IG_TSCLOG_MAX	1024
 
 #define IG_EOI_NONE	0	/* the stub sends no EOI */
 #define IG_EOI_NONSPEC	1	/* non-specific EOI (slave, then master) */
@@ -52,7 +59,8 @@
  * IN        res.result = in @port (@width bytes), EAX zeroed first
  * SPIN_TSC  sti; spin @value TSC cycles; cli
  * PIT_SAMPLE @count times: rdtsc; out @value to 0x43; lo, hi = in
- *           @port; spin @arg loops.  Samples are struct ig_sample.
+ *           @port; spin until @arg TSC cycles after that rdtsc.
+ *           Samples are struct ig_sample.
  * IN_REPEAT @count byte reads of @port, one byte each in the samples
  * WAIT_BIT  with IF=0, read @port until (v & @value) == @arg, at most
  *           @count reads; res.iters = reads left, res.tsc0/tsc1

@@ -117,6 +117,7 @@ asm(".pushsection .rodata\n\t"
 	"jz ig_loop\n\t"
 	"rdtsc\n\t"
 	"movl %eax, (%di)\n\t"
+	"movw " S(IG_CMD) "+2, %dx\n\t"
 	"movb " S(IG_CMD) "+4, %al\n\t"
 	"out %al, $0x43\n\t"
 	"in %dx, %al\n\t"
@@ -125,13 +126,12 @@ asm(".pushsection .rodata\n\t"
 	"mov %al, %bh\n\t"
 	"mov %bx, 4(%di)\n\t"
 	"add $8, %di\n\t"
-	"movl " S(IG_CMD) "+12, %ebp\n"
+	"movl -8(%di), %esi\n"
 	"2:\n\t"
-	"test %ebp, %ebp\n\t"
-	"jz 3f\n\t"
-	"dec %ebp\n\t"
-	"jmp 2b\n"
-	"3:\n\t"
+	"rdtsc\n\t"
+	"sub %esi, %eax\n\t"
+	"cmpl " S(IG_CMD) "+12, %eax\n\t"
+	"jb 2b\n\t"
 	"dec %ecx\n\t"
 	"jmp 1b\n"
 	/* count byte reads of one port into the sample area */
@@ -218,12 +218,27 @@ asm(".pushsection .rodata\n\t"
 	"mov %al, " S(IG_LOG) "(%di)\n"
 	"1:\n\t"
 	"incl " S(IG_NIRQ) "\n\t"
+	"movl " S(IG_NIRQ_LIMIT) ", %ecx\n\t"
+	"test %ecx, %ecx\n\t"
+	"jz 7f\n\t"
+	"cmpl %ecx, " S(IG_NIRQ) "\n\t"
+	"jb 7f\n\t"
+	"mov $0xff, %al\n\t"
+	"out %al, $0x21\n"
+	"7:\n\t"
 	"rdtsc\n\t"
 	"cmpl $1, " S(IG_NIRQ) "\n\t"
 	"jne 2f\n\t"
 	"movl %eax, " S(IG_FIRST_TSC) "\n\t"
 	"movl %edx, " S(IG_FIRST_TSC) "+4\n"
 	"2:\n\t"
+	"movl " S(IG_NIRQ) ", %ecx\n\t"
+	"cmpl $" S(IG_TSCLOG_MAX) ", %ecx\n\t"
+	"ja 8f\n\t"
+	"shl $2, %cx\n\t"
+	"mov %cx, %si\n\t"
+	"movl %eax, " S(IG_TSCLOG) "-4(%si)\n"
+	"8:\n\t"
 	"movl %eax, " S(IG_LAST_TSC) "\n\t"
 	"movl %edx, " S(IG_LAST_TSC) "+4\n\t"
 	"mov %bx, %si\n\t"
@@ -309,7 +324,8 @@ static int ig_run(struct ig_vm *g)
 
 int ig_create(struct ig_vm *g, int irqchip, int pit)
 {
-	struct kvm_pit_config pc = { .flags = 0 };
+	/* as QEMU: port 0x61 in the kernel too */
+	struct kvm_pit_config pc = { .flags = KVM_PIT_SPEAKER_DUMMY };
 	uint16_t *ivt;
 	uint32_t stub;
 	int err, v;
@@ -377,6 +393,7 @@ void ig_clear_log(struct ig_vm *g)
 	memset(ig_mem(g, IG_NIRQ), 0, IG_LOG - IG_NIRQ + IG_LOG_MAX);
 	memset(ig_mem(g, IG_DATA), 0, IG_DATA_MAX);
 	memset(ig_mem(g, IG_CNT), 0, 256 * 4);
+	memset(ig_mem(g, IG_TSCLOG), 0, IG_TSCLOG_MAX * 4);
 }
 
 uint32_t ig_nirq(struct ig_vm *g)
