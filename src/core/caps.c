@@ -6,6 +6,7 @@
  */
 #include <linux/cpumask.h>
 #include <linux/kernel.h>
+#include <linux/hvmm.h>
 #include "core.h"
 
 /**
@@ -26,6 +27,13 @@ long hvmm_check_extension(struct hvmm_vm *vm, long cap)
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_CHECK_EXTENSION_VM:
 	case KVM_CAP_READONLY_MEM:
+	/* In-kernel devices (src/core/dev_*.c) */
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_PIT:
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_REINJECT_CONTROL:
+	case HVMM_CAP_I8042:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return HVMM_USER_MEM_SLOTS;
