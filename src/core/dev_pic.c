@@ -18,8 +18,8 @@
 
 static struct hvmm_vcpu *bsp(struct hvmm_vm *vm)
 {
-	/* vcpus[0] is written once, before its fd exists; never freed. */
-	return READ_ONCE(vm->vcpus[0]);
+	/* Pairs with hvmm_vm_create_vcpu(); vCPUs live as long as the VM. */
+	return smp_load_acquire(&vm->vcpus[0]);
 }
 
 /* PIC INT changed (any context, PIC lock dropped): wake the BSP. */

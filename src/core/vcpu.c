@@ -140,6 +140,9 @@ static long hvmm_vcpu_interrupt(struct hvmm_vcpu *vcpu, void __user *argp)
 	/* KVM_NR_INTERRUPTS: vectors 0..255 */
 	if (irq.irq >= 256)
 		return -EINVAL;
+	/* As KVM: the in-kernel 8259A owns the interrupt line then. */
+	if (hvmm_core_irqchip_in_kernel(vcpu->vm))
+		return -ENXIO;
 	return hvmm_vmx_queue_interrupt(vcpu, irq.irq);
 }
 
@@ -296,7 +299,12 @@ int hvmm_vm_create_vcpu(struct hvmm_vm *vm, u32 id)
 	}
 	/* The fd's reference; dropped by hvmm_vcpu_release(). */
 	hvmm_vm_get(vm);
-	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	/*
+	 * Release: the PIC's output callback reads vcpus[0] without
+	 * vm->lock, from any context, and kicks it (src/core/dev_pic.c).
+	 */
+	smp_store_release(&vm->vcpus[vm->nr_vcpus], vcpu);
+	vm->nr_vcpus++;
 	mutex_unlock(&vm->lock);
 	fd_install(fd, file);
 	return fd;
