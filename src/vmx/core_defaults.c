@@ -35,3 +35,8 @@ int __weak hvmm_core_irq_ack(struct hvmm_vcpu *vcpu)
 {
 	return -1;
 }
+
+bool __weak hvmm_core_exit_request(struct hvmm_vcpu *vcpu)
+{
+	return false;
+}
