@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Guest plan of src/core/testing/run.sh: hvmm.ko built with the fake
+# Guest plan of tests/core/run.sh: hvmm.ko built with the fake
 # backend, so every core path runs in QEMU TCG without VT-x.
 . /opt/hvmm/lib.sh
 export HVMM_DEV=/dev/hvmm HVMM_FAKE_VMX=1

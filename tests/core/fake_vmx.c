@@ -3,7 +3,7 @@
  * A fake VT-x backend implementing src/vmx/vmx.h without touching VMX,
  * so that everything src/core/ does (fds, lifetimes, memslots, mmap,
  * ioctl argument handling, statistics, unload) can be exercised in QEMU
- * TCG, where there is no VT-x.  Built only by src/core/testing/run.sh
+ * TCG, where there is no VT-x.  Built only by tests/core/run.sh
  * into a throw-away module; never part of hvmm.ko.
  *
  * Behaviour core_test.c relies on:
@@ -200,4 +200,9 @@ int hvmm_vmx_queue_interrupt(struct hvmm_vcpu *vcpu, u32 irq)
 	vcpu->vmx->pending_irq = irq + 1;
 	vcpu->stat.irq_injections++;
 	return 0;
+}
+
+/* The fake never enters a guest, so there is no vCPU to wake or IPI. */
+void hvmm_vmx_vcpu_kick(struct hvmm_vcpu *vcpu)
+{
 }

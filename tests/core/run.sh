@@ -3,17 +3,17 @@
 # Test src/core/ end to end and leave TAP files in build/results/core-<mode>/
 # (console.tap also fails on any oops, WARN or BUG on the console):
 #
-#   src/core/testing/run.sh [fake]  QEMU TCG, no VT-x needed: the real
+#   tests/core/run.sh [fake]  QEMU TCG, no VT-x needed: the real
 #       src/core/*.c built with the fake backend (fake_vmx.c) into a
 #       throw-away hvmm.ko, so every core path runs: core_test (all of
 #       it), hvmm_stat, unload_test.
-#   src/core/testing/run.sh vmx     Bochs with VT-x: the real hvmm.ko
+#   tests/core/run.sh vmx     Bochs with VT-x: the real hvmm.ko
 #       (make module), core_test and unload_test against the backend.
 #
 # Needs `make linux-source` once (kselftest_harness.h).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../../.." && pwd)
+top=$(cd "$here/../.." && pwd)
 mode=${1:-fake}
 case $mode in
 fake|vmx) ;;
@@ -25,18 +25,18 @@ kdir=${KDIR:-$("$top/tools/kdir.sh")}
 harness=$top/build/linux-source-6.1/tools/testing/selftests
 rm -rf "$work" "$res"
 mkdir -p "$work/mod/src/core/testing" "$work/mod/src/vmx" \
-	"$work/mod/src/devices" "$res"
+	"$work/mod/src/devices" "$work/mod/include/uapi/linux" "$res"
 
-# The module: the real src/core/*.c, the fake backend instead of src/vmx.
+# The module: everything the real Kbuild builds (src/core, the device
+# models, the uapi), with the fake backend instead of src/vmx/*.[cS].
 ln -s "$top"/src/core/*.c "$top"/src/core/*.h "$work/mod/src/core/"
 ln -s "$here/fake_vmx.c" "$work/mod/src/core/testing/"
 ln -s "$top/src/vmx/vmx.h" "$work/mod/src/vmx/"
-ln -s "$top"/src/devices/*.h "$work/mod/src/devices/"
+ln -s "$top"/src/devices/*.[ch] "$work/mod/src/devices/"
+ln -s "$top"/include/uapi/linux/*.h "$work/mod/include/uapi/linux/"
 {
-	echo 'obj-m := hvmm.o'
-	echo 'hvmm-y := $(patsubst $(src)/%.c,%.o,$(sort $(wildcard $(src)/src/core/*.c)))'
+	grep -v 'src/vmx' "$top/Kbuild"
 	echo 'hvmm-y += src/core/testing/fake_vmx.o'
-	echo 'ccflags-y := -I$(src)/src'
 } > "$work/mod/Kbuild"
 
 tap=$res/build.tap

@@ -3,7 +3,7 @@
  * The ioctl surface of src/core/ seen from userspace, against KVM's
  * contract (Documentation/virt/kvm/api.rst of Linux 6.1, section numbers
  * below) and hvmm's (Documentation/abi.md).  Runs in the VM tiers:
- * against the fake backend (src/core/testing/run.sh, HVMM_FAKE_VMX=1) it
+ * against the fake backend (tests/core/run.sh, HVMM_FAKE_VMX=1) it
  * covers everything; against the real backend the tests that need a VM
  * run when VT-x is there and skip otherwise.
  *

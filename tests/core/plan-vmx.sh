@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Guest plan of `src/core/testing/run.sh vmx`: the real hvmm.ko in Bochs
+# Guest plan of `tests/core/run.sh vmx`: the real hvmm.ko in Bochs
 # with VT-x; core_test's VM tests must run (none may skip but the one
 # that needs the fake backend), then unload_test unloads the module.
 . /opt/hvmm/lib.sh
