@@ -70,13 +70,12 @@ FIXTURE_TEARDOWN(fb)
 	ig_destroy(&self->g);
 }
 
-static void start(struct __test_metadata *_metadata, FIXTURE_DATA(fb) *self,
-		  int irqchip, int pit)
+static void start(struct __test_metadata *_metadata, struct ig_vm *g,
+		  struct io_log *log, int irqchip, int pit)
 {
-	ASSERT_EQ(0, ig_create(&self->g, irqchip, pit))
-		TH_LOG("%s", self->g.err);
-	self->g.io_fn = record_io;
-	self->g.io_opaque = &self->log;
+	ASSERT_EQ(0, ig_create(g, irqchip, pit)) TH_LOG("%s", g->err);
+	g->io_fn = record_io;
+	g->io_opaque = log;
 }
 
 static void expect_rec(struct __test_metadata *_metadata,
@@ -110,7 +109,7 @@ TEST_F(fb, no_irqchip_pic_ports_exit)
 	struct ig_vm *g = &self->g;
 	unsigned int i;
 
-	start(_metadata, self, 0, 0);
+	start(_metadata, g, &self->log, 0, 0);
 	ASSERT_EQ(0, ig_pic_init(g, 0x20, 0x28, 0x01, 0xfb, 0xff))
 		TH_LOG("%s", g->err);
 	ASSERT_EQ(ARRAY_SIZE(want), self->log.n);
@@ -133,7 +132,7 @@ TEST_F(fb, irqchip_without_pit_timer_ports_exit)
 {
 	struct ig_vm *g = &self->g;
 
-	start(_metadata, self, 1, 0);
+	start(_metadata, g, &self->log, 1, 0);
 	ASSERT_EQ(0, ig_pic_init(g, 0x20, 0x28, 0x01, 0xfb, 0xff));
 	EXPECT_EQ(0xfb, ig_inb(g, 0x21));
 	ASSERT_EQ(0, self->log.n);
@@ -158,7 +157,7 @@ TEST_F(fb, no_i8042_ports_exit)
 {
 	struct ig_vm *g = &self->g;
 
-	start(_metadata, self, 1, 1);
+	start(_metadata, g, &self->log, 1, 1);
 	self->log.answer = 0x1c;
 	ASSERT_EQ(0, ig_out(g, 0x64, 0x60));
 	ASSERT_EQ(0, ig_out(g, 0x60, 0x47));
@@ -183,7 +182,7 @@ TEST_F(fb, no_irqchip_wide_accesses)
 {
 	struct ig_vm *g = &self->g;
 
-	start(_metadata, self, 0, 0);
+	start(_metadata, g, &self->log, 0, 0);
 	self->log.answer = 0x12345678;
 	ASSERT_EQ(0, ig_cmd(g, IG_OP_IN, 2, 0x20, 0, 0, 0));
 	EXPECT_EQ(0x5678, ig_res(g)->result);
