@@ -40,12 +40,52 @@ static void pic_output(void *opaque, int level)
 		hvmm_vmx_vcpu_kick(vcpu);
 }
 
+/* Drive the PIC input from all sources.  Context: irq_lock held. */
+static void apply_line(struct hvmm_vm_devs *devs, u32 irq)
+{
+	if (devs->pic)
+		hvmm_pic_set_irq(devs->pic, irq, devs->irq_src[irq] != 0);
+}
+
+/*
+ * Does the PIC hold an edge-triggered request on @irq that no INTA has
+ * taken yet?  Read through the save/restore interface, under the PIC
+ * lock (irq_lock -> PIC lock is the documented order).
+ */
+static bool edge_request_latched(struct hvmm_pic *pic, u32 irq)
+{
+	struct kvm_pic_state st;
+	u8 bit = BIT(irq & 7);
+
+	if (hvmm_pic_get_state(pic, irq >> 3, &st))
+		return false;
+	return !(st.elcr & bit) && (st.irr & bit);
+}
+
+/* End a deferred KVM_IRQ_LINE 0 on @irq.  Context: irq_lock held. */
+static void release_user_line(struct hvmm_vm_devs *devs, u32 irq)
+{
+	devs->user_held &= ~BIT(irq);
+	devs->irq_src[irq] &= ~BIT(HVMM_IRQ_SRC_USER);
+	apply_line(devs, irq);
+}
+
 /* An INTA or poll took @irq (PIC lock dropped, no other lock held). */
 static void pic_acked(void *opaque, u32 irq)
 {
 	struct hvmm_vm_devs *devs = opaque;
 	struct hvmm_pit *pit;
+	unsigned long flags;
 
+	if (irq >= HVMM_PIC_NR_IRQS)
+		return;
+	/* A userspace edge was taken: now its line may really fall. */
+	if (READ_ONCE(devs->user_held) & BIT(irq)) {
+		spin_lock_irqsave(&devs->irq_lock, flags);
+		if (devs->user_held & BIT(irq))
+			release_user_line(devs, irq);
+		spin_unlock_irqrestore(&devs->irq_lock, flags);
+	}
 	if (irq != HVMM_PIT_IRQ)
 		return;
 	/* RCU: a PIT whose creation fails is freed after a grace period. */
@@ -74,18 +114,46 @@ void hvmm_devs_set_irq(struct hvmm_vm_devs *devs, u32 irq,
 		       enum hvmm_irq_source src, int level)
 {
 	unsigned long flags;
-	u8 *lines;
 
 	if (irq >= HVMM_PIC_NR_IRQS)
 		return;
 	spin_lock_irqsave(&devs->irq_lock, flags);
-	lines = &devs->irq_src[irq];
 	if (level)
-		*lines |= BIT(src);
+		devs->irq_src[irq] |= BIT(src);
 	else
-		*lines &= ~BIT(src);
-	if (devs->pic)
-		hvmm_pic_set_irq(devs->pic, irq, *lines != 0);
+		devs->irq_src[irq] &= ~BIT(src);
+	apply_line(devs, irq);
+	spin_unlock_irqrestore(&devs->irq_lock, flags);
+}
+
+/*
+ * KVM_IRQ_LINE with KVM's edge semantics (see hvmm_dev_irq_line()): a
+ * 0 that would withdraw an edge-triggered request the guest has not
+ * acknowledged yet is deferred until its INTA (pic_acked()), so the
+ * request stays latched as in KVM's and QEMU's 8259 models.  If the
+ * request went away otherwise meanwhile (ICW1, a mode change), the
+ * deferred 0 is applied before the next level, so the next 1 is a new
+ * edge again.
+ */
+static void user_set_irq(struct hvmm_vm_devs *devs, u32 irq, int level)
+{
+	struct hvmm_pic *pic = devs->pic;
+	unsigned long flags;
+
+	spin_lock_irqsave(&devs->irq_lock, flags);
+	if ((devs->user_held & BIT(irq)) && !edge_request_latched(pic, irq))
+		release_user_line(devs, irq);
+	if (level) {
+		devs->user_held &= ~BIT(irq);
+		devs->irq_src[irq] |= BIT(HVMM_IRQ_SRC_USER);
+	} else if ((devs->irq_src[irq] & BIT(HVMM_IRQ_SRC_USER)) &&
+		   edge_request_latched(pic, irq)) {
+		devs->user_held |= BIT(irq);
+	} else {
+		devs->user_held &= ~BIT(irq);
+		devs->irq_src[irq] &= ~BIT(HVMM_IRQ_SRC_USER);
+	}
+	apply_line(devs, irq);
 	spin_unlock_irqrestore(&devs->irq_lock, flags);
 }
 
@@ -177,12 +245,13 @@ static struct hvmm_pic *pic_of(struct hvmm_vm *vm)
  *
  * @irq 0-15 is the PIC input of that number (2 is the cascade and is
  * ignored, as the 8259A has no pin for it); any @level other than 0 is
- * high, and the line stays at that level until the next KVM_IRQ_LINE, so
- * an edge-triggered interrupt must be held high until the guest took it
- * (datasheet behaviour, Documentation/abi.md).  KVM's default routing
- * also sends GSIs 0-23 to an IOAPIC; hvmm has none, so GSIs from 16 up
- * reach nothing and succeed, exactly as KVM answers a GSI it has no
- * route for.
+ * high.  Edge-triggered lines keep KVM's semantics: a rising edge
+ * latches a request that a later 0 does not withdraw before the guest's
+ * INTA, so a 1-then-0 pulse delivers one interrupt, as on KVM (the
+ * in-kernel devices themselves see the 8259A datasheet's behaviour,
+ * Documentation/abi.md).  KVM's default routing also sends GSIs 0-23 to
+ * an IOAPIC; hvmm has none, so GSIs from 16 up reach nothing and
+ * succeed, exactly as KVM answers a GSI it has no route for.
  *
  * Return: 0; -ENXIO without KVM_CREATE_IRQCHIP; -EFAULT.
  */
@@ -194,8 +263,8 @@ long hvmm_dev_irq_line(struct hvmm_vm *vm, void __user *argp)
 		return -EFAULT;
 	if (!pic_of(vm))
 		return -ENXIO;
-	hvmm_devs_set_irq(hvmm_devs(vm), irq.irq, HVMM_IRQ_SRC_USER,
-			  irq.level);
+	if (irq.irq < HVMM_PIC_NR_IRQS)
+		user_set_irq(hvmm_devs(vm), irq.irq, irq.level);
 	return 0;
 }
 

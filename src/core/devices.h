@@ -47,8 +47,9 @@ struct hvmm_vm_devs {
 	struct hvmm_iobus mmio;
 	struct hvmm_clock clock;	/* the PIT's time base */
 
-	spinlock_t irq_lock;		/* irq_src[]; orders PIC input */
+	spinlock_t irq_lock;		/* irq_src[], user_held; PIC input */
 	u8 irq_src[HVMM_PIC_NR_IRQS];	/* BIT(source) while it drives high */
+	u16 user_held;			/* KVM_IRQ_LINE 0 deferred to INTA */
 
 	/* Written once under vm->lock, see the top. */
 	struct hvmm_pic *pic;
