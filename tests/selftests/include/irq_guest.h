@@ -178,6 +178,14 @@ uint64_t ig_tsc_khz(struct ig_vm *g);
 GUEST_CODE_DECLARE(ig);
 extern const uint8_t ig_stubs[];
 
+/*
+ * Complete the exit the guest is stopped at (KVM_RUN with immediate_exit,
+ * Documentation/virt/kvm/api.rst: state is consistent only after the
+ * I/O is completed), so that registers and devices can be saved or
+ * replaced.  0 or -errno.
+ */
+int ig_sync(struct ig_vm *g);
+
 /* Does the device report capability @cap (KVM_CHECK_EXTENSION)? */
 int ig_has_cap(struct ig_vm *g, long cap);
 

@@ -497,3 +497,16 @@ int ig_has_cap(struct ig_vm *g, long cap)
 
 	return r > 0 ? r : 0;
 }
+
+int ig_sync(struct ig_vm *g)
+{
+	int err;
+
+	g->vcpu.run->immediate_exit = 1;
+	err = vcpu_run(&g->vcpu);
+	g->vcpu.run->immediate_exit = 0;
+	if (err != -EINTR)
+		return ig_fail(g, err ? err : -EPROTO,
+			       "KVM_RUN with immediate_exit");
+	return 0;
+}
