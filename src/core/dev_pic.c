@@ -106,7 +106,6 @@ static void pic_acked(void *opaque, u32 irq)
  * The PIC input is the OR over all sources, as KVM's irq source ids make
  * it (__kvm_irq_line_state()): a userspace KVM_IRQ_LINE and the PIT can
  * share IRQ0 without either losing its edges to the other's level.
- * Without a PIC yet the level is kept and replayed when it comes.
  *
  * Context: any, including hard IRQ; may be called under a device lock.
  */
@@ -172,9 +171,8 @@ long hvmm_dev_create_irqchip(struct hvmm_vm *vm)
 {
 	struct hvmm_vm_devs *devs;
 	struct hvmm_pic *pic;
-	unsigned long flags;
 	u32 stat = offsetof(struct hvmm_vcpu_stat, pio_kernel_pic);
-	int r, irq;
+	int r;
 
 	mutex_lock(&vm->lock);
 	r = -EEXIST;
@@ -201,14 +199,11 @@ long hvmm_dev_create_irqchip(struct hvmm_vm *vm)
 	if (r)
 		goto unregister_slave;
 
-	/* Lines a PIT created earlier drives, then the PIC is live. */
-	spin_lock_irqsave(&devs->irq_lock, flags);
-	for (irq = 0; irq < HVMM_PIC_NR_IRQS; irq++)
-		if (devs->irq_src[irq])
-			hvmm_pic_set_irq(pic, irq, 1);
-	/* Pairs with pic_of(): the PIC is initialised and on the bus. */
+	/*
+	 * Pairs with pic_of(): the PIC is initialised and on the bus.  No
+	 * line is driven yet: the PIT and the i8042 need the PIC first.
+	 */
 	smp_store_release(&devs->pic, pic);
-	spin_unlock_irqrestore(&devs->irq_lock, flags);
 	mutex_unlock(&vm->lock);
 	return 0;
 

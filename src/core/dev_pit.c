@@ -34,13 +34,15 @@ static struct hvmm_pit *pit_locked(struct hvmm_vm *vm)
  * @vm: the VM
  * @flags: struct kvm_pit_config.flags; KVM_PIT_SPEAKER_DUMMY puts port
  *	0x61 in the kernel too, otherwise userspace keeps it (QEMU passes 0
- *	and emulates 0x61 itself through KVM_GET/SET_PIT2).  KVM 6.1 checks
+ *	and emulates 0x61 itself through KVM_GET/SET_PIT2).  KVM checks
  *	neither the other bits nor the padding, and neither does hvmm.
  *
- * As in KVM 6.1 the PIT may come before KVM_CREATE_IRQCHIP; IRQ0 then
- * reaches the PIC once it exists.
+ * The PIT needs the in-kernel PIC for IRQ0: -ENOENT before
+ * KVM_CREATE_IRQCHIP, as current KVM answers (KVM 6.1 still accepted
+ * it and left IRQ0 unconnected).
  *
- * Return: 0; -EEXIST if there is one (or its ports are taken); -ENOMEM.
+ * Return: 0; -ENOENT without irqchip; -EEXIST if there is one (or its
+ * ports are taken); -ENOMEM.
  */
 long hvmm_dev_create_pit(struct hvmm_vm *vm, u32 flags)
 {
@@ -53,9 +55,9 @@ long hvmm_dev_create_pit(struct hvmm_vm *vm, u32 flags)
 	r = -EEXIST;
 	if (pit_locked(vm))
 		goto out;
-	r = -ENOMEM;
-	devs = hvmm_devs_get(vm);
-	if (!devs)
+	devs = vm->devs;
+	r = -ENOENT;
+	if (!devs || !devs->pic)
 		goto out;
 	pit = kzalloc(sizeof(*pit), GFP_KERNEL_ACCOUNT);
 	if (!pit)

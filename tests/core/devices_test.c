@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-kernel devices as wired into hvmm.ko (src/core/dev_*.c,
+ * iobus.c, devices.c): the VM-fd ioctls with KVM 6.1's errnos
+ * (arch/x86/kvm/x86.c kvm_arch_vm_ioctl(), virt/kvm/kvm_main.c
+ * KVM_IRQ_LINE; Documentation/virt/kvm/api.rst 4.24-4.27, 4.36, 4.63,
+ * 4.64, 4.71, 4.74) and hvmm's own (include/uapi/linux/hvmm.h), then a
+ * real-mode guest (tests/selftests/lib/irq_guest.c) that reaches the
+ * devices through the io bus: i8042 data and IRQ1 (IBM PS/2 Technical
+ * Reference, "Keyboard/Auxiliary Device Controller"), the CPU reset line
+ * through command 0xfe, fall-through of unclaimed ports to userspace,
+ * port 0x61 only with KVM_PIT_SPEAKER_DUMMY, and the debugfs counters.
+ *
+ * Against KVM (HVMM_DEV=/dev/kvm) only the KVM-ABI checks apply; the
+ * hvmm-only parts skip.  Built with the selftests library (static, with
+ * -Iinclude/uapi -Itests/selftests/include and the kselftest harness).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include <linux/hvmm.h>
+
+#include "kselftest_harness.h"
+#include "hvmm_util.h"
+#include "irq_guest.h"
+
+#define EXPECT_ERRNO(err, call) do {					\
+	errno = 0;							\
+	EXPECT_EQ(-1, (call));						\
+	EXPECT_EQ(err, errno);						\
+} while (0)
+
+static int is_hvmm(void)
+{
+	return strstr(dev_path(), "hvmm") != NULL;
+}
+
+static long counter(int vm_fd, const char *name)
+{
+	char path[128], buf[32] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/hvmm/%d-%d/%s",
+		 getpid(), vm_fd, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atol(buf) : -1;
+}
+
+FIXTURE(vm) {
+	struct test_vm vm;
+};
+
+FIXTURE_SETUP(vm)
+{
+	require_vm("devices_test");
+	ASSERT_EQ(0, vm_create(&self->vm));
+}
+
+FIXTURE_TEARDOWN(vm)
+{
+	vm_destroy(&self->vm);
+}
+
+/* KVM_CHECK_EXTENSION reports exactly the device ioctls that exist. */
+TEST_F(vm, capabilities)
+{
+	int fd = self->vm.vm_fd;
+
+	EXPECT_EQ(1, ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP));
+	EXPECT_EQ(1, ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_PIT2));
+	EXPECT_EQ(1, ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_PIT_STATE2));
+	EXPECT_EQ(1, ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_REINJECT_CONTROL));
+	if (!is_hvmm())
+		return;
+	EXPECT_EQ(1, ioctl(fd, KVM_CHECK_EXTENSION, HVMM_CAP_I8042));
+	/* no KVM_IRQ_LINE_STATUS, no routing table, no IOAPIC */
+	EXPECT_EQ(0, ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQ_INJECT_STATUS));
+	EXPECT_EQ(0, ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQ_ROUTING));
+}
+
+/* Everything that needs the irqchip says ENXIO without it (x86.c). */
+TEST_F(vm, enxio_without_devices)
+{
+	int fd = self->vm.vm_fd;
+	struct kvm_irq_level irq = { .irq = 4, .level = 1 };
+	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_PIC_MASTER };
+	struct kvm_pit_state2 ps2;
+	struct kvm_pit_state ps;
+	struct kvm_reinject_control rc = { .pit_reinject = 1 };
+	struct hvmm_i8042_config cfg = { 0 };
+	struct hvmm_i8042_state *st;
+
+	EXPECT_ERRNO(ENXIO, ioctl(fd, KVM_IRQ_LINE, &irq));
+	EXPECT_ERRNO(ENXIO, ioctl(fd, KVM_GET_IRQCHIP, &chip));
+	EXPECT_ERRNO(ENXIO, ioctl(fd, KVM_SET_IRQCHIP, &chip));
+	EXPECT_ERRNO(ENXIO, ioctl(fd, KVM_GET_PIT2, &ps2));
+	EXPECT_ERRNO(ENXIO, ioctl(fd, KVM_GET_PIT, &ps));
+	EXPECT_ERRNO(ENXIO, ioctl(fd, KVM_REINJECT_CONTROL, &rc));
+	if (!is_hvmm())
+		return;
+	st = calloc(1, sizeof(*st));
+	ASSERT_NE(NULL, st);
+	EXPECT_ERRNO(ENXIO, ioctl(fd, HVMM_CREATE_I8042, &cfg));
+	EXPECT_ERRNO(ENXIO, ioctl(fd, HVMM_GET_I8042, st));
+	free(st);
+}
+
+/* KVM_CREATE_IRQCHIP: once, and only before the first vCPU. */
+TEST_F(vm, create_irqchip_rules)
+{
+	struct test_vm vm2;
+	struct test_vcpu vcpu;
+
+	EXPECT_EQ(0, ioctl(self->vm.vm_fd, KVM_CREATE_IRQCHIP, 0));
+	EXPECT_ERRNO(EEXIST, ioctl(self->vm.vm_fd, KVM_CREATE_IRQCHIP, 0));
+
+	ASSERT_EQ(0, vm_create(&vm2));
+	ASSERT_EQ(0, vcpu_create(&vm2, &vcpu, 0));
+	EXPECT_ERRNO(EINVAL, ioctl(vm2.vm_fd, KVM_CREATE_IRQCHIP, 0));
+	vcpu_destroy(&vcpu);
+	vm_destroy(&vm2);
+}
+
+/*
+ * KVM_GET/SET_IRQCHIP: PIC chips only (no IOAPIC: EINVAL), state round
+ * trips, the union's bytes beyond kvm_pic_state come back untouched,
+ * and KVM_IRQ_LINE shows up as the pin level (last_irr) and IRR.
+ */
+TEST_F(vm, irqchip_state_and_irq_line)
+{
+	int fd = self->vm.vm_fd;
+	struct kvm_irqchip chip, back;
+	struct kvm_irq_level irq = { .irq = 11, .level = 1 };
+	size_t n = sizeof(struct kvm_pic_state);
+
+	ASSERT_EQ(0, ioctl(fd, KVM_CREATE_IRQCHIP, 0));
+	memset(&chip, 0x5a, sizeof(chip));
+	if (is_hvmm()) {
+		/* no IOAPIC in hvmm */
+		chip.chip_id = KVM_IRQCHIP_IOAPIC;
+		EXPECT_ERRNO(EINVAL, ioctl(fd, KVM_GET_IRQCHIP, &chip));
+		EXPECT_ERRNO(EINVAL, ioctl(fd, KVM_SET_IRQCHIP, &chip));
+	}
+	chip.chip_id = 3;
+	EXPECT_ERRNO(EINVAL, ioctl(fd, KVM_GET_IRQCHIP, &chip));
+	EXPECT_ERRNO(EINVAL, ioctl(fd, KVM_SET_IRQCHIP, &chip));
+
+	chip.chip_id = KVM_IRQCHIP_PIC_SLAVE;
+	ASSERT_EQ(0, ioctl(fd, KVM_GET_IRQCHIP, &chip));
+	EXPECT_EQ(0x5a, chip.chip.dummy[n]);
+	EXPECT_EQ(0x5a, chip.chip.dummy[sizeof(chip.chip) - 1]);
+	EXPECT_EQ(0, chip.chip.pic.last_irr);
+
+	/* GSIs past the PIC have no route: accepted, no effect (KVM) */
+	irq.irq = 16;
+	EXPECT_EQ(0, ioctl(fd, KVM_IRQ_LINE, &irq));
+	irq.irq = 100000;
+	EXPECT_EQ(0, ioctl(fd, KVM_IRQ_LINE, &irq));
+	irq.irq = 11;
+	EXPECT_EQ(0, ioctl(fd, KVM_IRQ_LINE, &irq));
+	ASSERT_EQ(0, ioctl(fd, KVM_GET_IRQCHIP, &chip));
+	EXPECT_EQ(0x08, chip.chip.pic.last_irr & 0x08);
+	EXPECT_EQ(0x08, chip.chip.pic.irr & 0x08);
+
+	/* round trip: what GET gave, SET takes and GET gives again */
+	chip.chip.pic.imr = 0x37;
+	ASSERT_EQ(0, ioctl(fd, KVM_SET_IRQCHIP, &chip));
+	memset(&back, 0, sizeof(back));
+	back.chip_id = KVM_IRQCHIP_PIC_SLAVE;
+	ASSERT_EQ(0, ioctl(fd, KVM_GET_IRQCHIP, &back));
+	EXPECT_EQ(0, memcmp(&back.chip.pic, &chip.chip.pic, n));
+
+	EXPECT_ERRNO(EFAULT, ioctl(fd, KVM_GET_IRQCHIP, (void *)8));
+	EXPECT_ERRNO(EFAULT, ioctl(fd, KVM_IRQ_LINE, (void *)8));
+}
+
+/* KVM_INTERRUPT belongs to userspace irqchips (kvm_vcpu_ioctl_interrupt). */
+TEST_F(vm, kvm_interrupt_enxio_with_irqchip)
+{
+	struct test_vcpu vcpu;
+	struct kvm_interrupt intr = { .irq = 0x20 };
+
+	ASSERT_EQ(0, ioctl(self->vm.vm_fd, KVM_CREATE_IRQCHIP, 0));
+	ASSERT_EQ(0, vcpu_create(&self->vm, &vcpu, 0));
+	EXPECT_ERRNO(ENXIO, ioctl(vcpu.fd, KVM_INTERRUPT, &intr));
+	vcpu_destroy(&vcpu);
+}
+
+/* KVM_CREATE_PIT2 and the PIT state ioctls (x86.c, KVM 6.1). */
+TEST_F(vm, pit_ioctls)
+{
+	int fd = self->vm.vm_fd;
+	struct kvm_pit_config pc = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	struct kvm_pit_state2 ps2, back;
+	struct kvm_pit_state ps;
+	struct kvm_reinject_control rc = { .pit_reinject = 0 };
+	int i;
+
+	ASSERT_EQ(0, ioctl(fd, KVM_CREATE_IRQCHIP, 0));
+	ASSERT_EQ(0, ioctl(fd, KVM_CREATE_PIT2, &pc));
+	EXPECT_ERRNO(EEXIST, ioctl(fd, KVM_CREATE_PIT2, &pc));
+	EXPECT_ERRNO(EEXIST, ioctl(fd, KVM_CREATE_PIT));
+	EXPECT_ERRNO(EFAULT, ioctl(fd, KVM_GET_PIT2, (void *)8));
+
+	ASSERT_EQ(0, ioctl(fd, KVM_GET_PIT2, &ps2));
+	/* GATE 0/1 tied high, GATE 2 from port 0x61, low at reset */
+	EXPECT_EQ(1, ps2.channels[0].gate);
+	EXPECT_EQ(0, ps2.channels[2].gate);
+	ASSERT_EQ(0, ioctl(fd, KVM_SET_PIT2, &ps2));
+	ASSERT_EQ(0, ioctl(fd, KVM_GET_PIT2, &back));
+	for (i = 0; i < 3; i++) {
+		/* KVM restarts counting at SET: compare all but the time */
+		back.channels[i].count_load_time = 0;
+		ps2.channels[i].count_load_time = 0;
+	}
+	EXPECT_EQ(0, memcmp(back.channels, ps2.channels, sizeof(ps2.channels)));
+	if (is_hvmm()) {
+		/* power-up: mode 3, LSB then MSB (KVM says mode 0xff) */
+		EXPECT_EQ(3, ps2.channels[0].mode);
+		EXPECT_EQ(3, ps2.channels[0].rw_mode);
+		/* hvmm keeps its extension in reserved[] both ways */
+		EXPECT_EQ(0, memcmp(back.reserved, ps2.reserved,
+				    sizeof(ps2.reserved)));
+		ps2.channels[1].mode = 7;
+		EXPECT_ERRNO(EINVAL, ioctl(fd, KVM_SET_PIT2, &ps2));
+		ps2.channels[1].mode = 3;
+		ps2.flags = 0x80;
+		EXPECT_ERRNO(EINVAL, ioctl(fd, KVM_SET_PIT2, &ps2));
+	}
+	ASSERT_EQ(0, ioctl(fd, KVM_GET_PIT, &ps));
+	EXPECT_EQ(ps2.channels[1].mode, ps.channels[1].mode);
+	ps.channels[1].mode = 2;
+	ps.channels[1].count = 18;
+	ASSERT_EQ(0, ioctl(fd, KVM_SET_PIT, &ps));
+	ASSERT_EQ(0, ioctl(fd, KVM_GET_PIT2, &back));
+	EXPECT_EQ(2, back.channels[1].mode);
+	EXPECT_EQ(18, back.channels[1].count);
+	EXPECT_EQ(0, ioctl(fd, KVM_REINJECT_CONTROL, &rc));
+	rc.pit_reinject = 1;
+	EXPECT_EQ(0, ioctl(fd, KVM_REINJECT_CONTROL, &rc));
+}
+
+/* The PIT needs the in-kernel PIC for IRQ0: ENOENT (current KVM). */
+TEST_F(vm, pit_needs_irqchip)
+{
+	struct kvm_pit_config pc = { 0 };
+
+	EXPECT_ERRNO(ENOENT, ioctl(self->vm.vm_fd, KVM_CREATE_PIT2, &pc));
+	EXPECT_EQ(0, ioctl(self->vm.vm_fd, KVM_CREATE_IRQCHIP, 0));
+	EXPECT_EQ(0, ioctl(self->vm.vm_fd, KVM_CREATE_PIT2, &pc));
+}
+
+/* HVMM_CREATE_I8042 and its state and input ioctls (uapi hvmm.h). */
+TEST_F(vm, i8042_ioctls)
+{
+	int fd = self->vm.vm_fd;
+	struct hvmm_i8042_config cfg = { 0 };
+	struct hvmm_i8042_state st, back;
+	struct hvmm_input_event ev = {
+		.type = HVMM_INPUT_KEY, .code = 30 /* KEY_A */, .value = 1,
+	};
+
+	if (!is_hvmm())
+		SKIP(return, "hvmm only");
+	ASSERT_EQ(0, ioctl(fd, KVM_CREATE_IRQCHIP, 0));
+	cfg.flags = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HVMM_CREATE_I8042, &cfg));
+	cfg.flags = 0;
+	cfg.pad[6] = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HVMM_CREATE_I8042, &cfg));
+	cfg.pad[6] = 0;
+	EXPECT_ERRNO(EFAULT, ioctl(fd, HVMM_CREATE_I8042, (void *)8));
+	ASSERT_EQ(0, ioctl(fd, HVMM_CREATE_I8042, &cfg));
+	EXPECT_ERRNO(EEXIST, ioctl(fd, HVMM_CREATE_I8042, &cfg));
+
+	ASSERT_EQ(0, ioctl(fd, HVMM_GET_I8042, &st));
+	EXPECT_EQ(0, st.ctrl.obuf_full);
+	EXPECT_EQ(0, ioctl(fd, HVMM_INPUT_EVENT, &ev));
+	ASSERT_EQ(0, ioctl(fd, HVMM_GET_I8042, &st));
+	/* translated set 1 make code of A in the output buffer */
+	EXPECT_EQ(1, st.ctrl.obuf_full);
+	EXPECT_EQ(0x1e, st.ctrl.obuf);
+	ASSERT_EQ(0, ioctl(fd, HVMM_SET_I8042, &st));
+	ASSERT_EQ(0, ioctl(fd, HVMM_GET_I8042, &back));
+	EXPECT_EQ(0, memcmp(&st, &back, sizeof(st)));
+	st.flags = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HVMM_SET_I8042, &st));
+
+	ev.flags = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HVMM_INPUT_EVENT, &ev));
+	ev.flags = 0;
+	ev.type = 7;
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HVMM_INPUT_EVENT, &ev));
+	ev.type = HVMM_INPUT_MOUSE;
+	ev.code = 0;
+	ev.value = 0x20;	/* no such button */
+	EXPECT_ERRNO(EINVAL, ioctl(fd, HVMM_INPUT_EVENT, &ev));
+	ev.value = HVMM_MOUSE_BTN_LEFT;
+	ev.dx = 5;
+	EXPECT_EQ(0, ioctl(fd, HVMM_INPUT_EVENT, &ev));
+}
+
+FIXTURE(guest) {
+	struct ig_vm g;
+};
+
+FIXTURE_SETUP(guest)
+{
+	require_vm("devices_test");
+	ASSERT_EQ(0, ig_create(&self->g, 1, 1)) TH_LOG("%s", self->g.err);
+}
+
+FIXTURE_TEARDOWN(guest)
+{
+	ig_destroy(&self->g);
+}
+
+/*
+ * A host key press reaches the guest as IRQ1 (vector 0x21 after Linux's
+ * PIC init), and the IRQ stub's read of port 0x60 returns the scan code
+ * (translated set 1: 0x1e for A, 0x9e for its release).
+ */
+TEST_F(guest, i8042_key_reaches_guest_as_irq1)
+{
+	struct ig_vm *g = &self->g;
+	struct hvmm_i8042_config cfg = { 0 };
+	struct hvmm_input_event ev = {
+		.type = HVMM_INPUT_KEY, .code = 30, .value = 1,
+	};
+	uint8_t *data = ig_mem(g, IG_DATA);
+
+	if (!is_hvmm())
+		SKIP(return, "hvmm only");
+	ASSERT_EQ(0, ioctl(g->vm.vm_fd, HVMM_CREATE_I8042, &cfg));
+	ASSERT_EQ(0, ig_pic_init(g, 0x20, 0x28, 0x01, 0xfd, 0xff))
+		TH_LOG("%s", g->err);
+	*(uint8_t *)ig_mem(g, IG_EOI_MODE) = IG_EOI_NONSPEC;
+	ig_set_rdport(g, 0x21, 0x60);
+	ig_clear_log(g);
+	/* status: output buffer empty */
+	EXPECT_EQ(0, ig_inb(g, 0x64) & 0x01);
+	ASSERT_EQ(0, ioctl(g->vm.vm_fd, HVMM_INPUT_EVENT, &ev));
+	ev.value = 0;
+	ASSERT_EQ(0, ioctl(g->vm.vm_fd, HVMM_INPUT_EVENT, &ev));
+	ASSERT_EQ(0, ig_cmd(g, IG_OP_WAIT_IRQS, 0, 0, 20000000, 2, 0))
+		TH_LOG("%s", g->err);
+	EXPECT_EQ(2, ig_count(g, 0x21));
+	EXPECT_EQ(0x1e, data[0]);
+	EXPECT_EQ(0x9e, data[1]);
+	EXPECT_EQ(0, ig_inb(g, 0x64) & 0x01);
+}
+
+/*
+ * Command 0xfe pulses output port bit 0, the CPU reset line: KVM_RUN
+ * ends with KVM_EXIT_SYSTEM_EVENT, KVM_SYSTEM_EVENT_RESET, ndata 0.
+ */
+TEST_F(guest, i8042_reset_is_a_system_event)
+{
+	struct ig_vm *g = &self->g;
+	struct hvmm_i8042_config cfg = { 0 };
+	struct kvm_run *run = g->vcpu.run;
+
+	if (!is_hvmm())
+		SKIP(return, "hvmm only");
+	ASSERT_EQ(0, ioctl(g->vm.vm_fd, HVMM_CREATE_I8042, &cfg));
+	EXPECT_EQ(-EPROTO, ig_out(g, 0x64, 0xfe));
+	EXPECT_EQ(KVM_EXIT_SYSTEM_EVENT, run->exit_reason)
+		TH_LOG("exit %s", exit_name(run->exit_reason));
+	EXPECT_EQ(KVM_SYSTEM_EVENT_RESET, run->system_event.type);
+	EXPECT_EQ(0, run->system_event.ndata);
+	/* one request, one exit: the next KVM_RUN goes on in the guest */
+	EXPECT_EQ(0, ig_cmd(g, IG_OP_IN, 1, 0x64, 0, 0, 0)) TH_LOG("%s", g->err);
+}
+
+static int seen_port;
+
+static int note_port(struct test_vcpu *vcpu, void *opaque)
+{
+	seen_port = vcpu->run->io.port;
+	return 0;
+}
+
+/*
+ * Unclaimed ports fall through to userspace as KVM_EXIT_IO; port 0x61
+ * is in the kernel only with KVM_PIT_SPEAKER_DUMMY (kvm_create_pit()).
+ * The debugfs counters tell the in-kernel accesses per device from the
+ * forwarded ones.
+ */
+TEST_F(guest, io_bus_fall_through_and_counters)
+{
+	struct ig_vm *g = &self->g;
+	struct ig_vm g2;
+	struct kvm_pit_config pc = { 0 };
+	long pic0, pit0, user0;
+
+	g->io_fn = note_port;
+	seen_port = -1;
+	EXPECT_EQ(0, ig_inb(g, 0x61) < 0);
+	EXPECT_EQ(-1, seen_port);	/* 0x61 in the kernel here */
+	EXPECT_EQ(0, ig_out(g, 0x70, 0x0f));
+	EXPECT_EQ(0x70, seen_port);	/* CMOS: userspace */
+
+	if (is_hvmm()) {
+		pic0 = counter(g->vm.vm_fd, "pio_kernel_pic");
+		pit0 = counter(g->vm.vm_fd, "pio_kernel_pit");
+		user0 = counter(g->vm.vm_fd, "pio_user");
+		ASSERT_LE(0, pic0) TH_LOG("debugfs mounted?");
+		ASSERT_EQ(0, ig_cmd(g, IG_OP_IN_REPEAT, 1, 0x21, 0, 50, 0));
+		ASSERT_EQ(0, ig_cmd(g, IG_OP_IN_REPEAT, 1, 0x40, 0, 20, 0));
+		EXPECT_EQ(pic0 + 50, counter(g->vm.vm_fd, "pio_kernel_pic"));
+		EXPECT_EQ(pit0 + 20, counter(g->vm.vm_fd, "pio_kernel_pit"));
+		/* the two IG_EXIT_PORT exits of the two commands */
+		EXPECT_EQ(user0 + 2, counter(g->vm.vm_fd, "pio_user"));
+	}
+
+	/* QEMU's flags: 0x61 stays with userspace */
+	memset(&g2, 0, sizeof(g2));
+	ASSERT_EQ(0, ig_create(&g2, 1, 0)) TH_LOG("%s", g2.err);
+	ASSERT_EQ(0, ioctl(g2.vm.vm_fd, KVM_CREATE_PIT2, &pc));
+	g2.io_fn = note_port;
+	seen_port = -1;
+	ig_inb(&g2, 0x61);
+	EXPECT_EQ(0x61, seen_port);
+	ig_destroy(&g2);
+}
+
+TEST_HARNESS_MAIN
