@@ -398,6 +398,8 @@ int hvmm_vmx_set_sregs(struct hvmm_vcpu *vcpu, const struct kvm_sregs *sregs)
 	vmcs_write32(GUEST_IDTR_LIMIT, sregs->idt.limit);
 	/* The CR0 write above may have fixed TR's type: honour userspace. */
 	load_pdptrs(vcpu);
+	/* New CPU state (reset, restore): not halted any more. */
+	vmx->halted = false;
 	vmx->irq_pending = false;
 	for (i = 0; i < 256; i++) {
 		if (test_bit(i, (const unsigned long *)sregs->interrupt_bitmap)) {

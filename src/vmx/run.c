@@ -25,6 +25,7 @@
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/fsgsbase.h>
+#include <asm/mce.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 #include <asm/fpu/xcr.h>
@@ -316,6 +317,20 @@ static bool exit_request(void)
 	return need_resched() || signal_pending(current);
 }
 
+/*
+ * A machine check hit the guest (exception bitmap bit 18): the host's
+ * handler decides, with a frame that says "interrupted user mode, IF
+ * on", as KVM's kvm_machine_check() builds it.
+ */
+static void machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF, };
+
+	do_machine_check(&regs);
+#endif
+}
+
 /* One trip into the guest.  Context: preemption disabled. */
 static int enter_guest(struct hvmm_vcpu *vcpu)
 {
@@ -374,7 +389,7 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 				hvmm_vmx_do_nmi_irqoff();
 			else if ((info & INTR_INFO_VALID_MASK) &&
 				 (info & INTR_INFO_VECTOR_MASK) == MC_VECTOR)
-				asm volatile("int $0x12");
+				machine_check();
 		}
 	}
 	/* Host interrupts that arrived in guest mode are taken here. */
