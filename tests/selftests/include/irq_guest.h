@@ -67,6 +67,7 @@
  * WAIT_IRQS sti; spin until nirq >= @count or @value TSC cycles; cli
  * IN_SWEEP  in @width from @port, @port + 1, ... (@count ports), each
  *           result a u32 in the samples
+ * OUT_TABLE @count byte writes from struct ig_out_entry in the samples
  */
 enum ig_op {
 	IG_OP_OUT = 1,
@@ -77,6 +78,13 @@ enum ig_op {
 	IG_OP_WAIT_BIT,
 	IG_OP_WAIT_IRQS,
 	IG_OP_IN_SWEEP,
+	IG_OP_OUT_TABLE,
+};
+
+struct ig_out_entry {
+	uint16_t port;
+	uint8_t val;
+	uint8_t pad;
 };
 
 struct ig_cmd {

@@ -50,6 +50,8 @@ asm(".pushsection .rodata\n\t"
 	"je ig_op_waitirq\n\t"
 	"cmp $8, %bl\n\t"
 	"je ig_op_sweep\n\t"
+	"cmp $9, %bl\n\t"
+	"je ig_op_outtab\n\t"
 	"jmp ig_loop\n"
 	/* OUT of 1, 2 or 4 bytes */
 	"ig_op_out:\n\t"
@@ -194,6 +196,19 @@ asm(".pushsection .rodata\n\t"
 	"add $4, %di\n\t"
 	"inc %dx\n\t"
 	"dec %ebp\n\t"
+	"jmp 1b\n"
+	/* count byte writes from a table of { u16 port, u8 val, u8 pad } */
+	"ig_op_outtab:\n\t"
+	"movl " S(IG_CMD) "+8, %ecx\n\t"
+	"mov $" S(IG_SAMPLES) ", %si\n"
+	"1:\n\t"
+	"test %ecx, %ecx\n\t"
+	"jz ig_loop\n\t"
+	"mov (%si), %dx\n\t"
+	"mov 2(%si), %al\n\t"
+	"out %al, %dx\n\t"
+	"add $4, %si\n\t"
+	"dec %ecx\n\t"
 	"jmp 1b\n"
 	/*
 	 * Interrupt stubs, 8 bytes each: pushal; mov $vector, %al;
@@ -374,7 +389,8 @@ int ig_cmd(struct ig_vm *g, uint8_t op, uint8_t width, uint16_t port,
 
 	if ((op == IG_OP_PIT_SAMPLE && count > IG_SAMPLES_MAX) ||
 	    (op == IG_OP_IN_REPEAT && count > IG_SAMPLES_MAX * 8) ||
-	    (op == IG_OP_IN_SWEEP && count > IG_SAMPLES_MAX * 2))
+	    (op == IG_OP_IN_SWEEP && count > IG_SAMPLES_MAX * 2) ||
+	    (op == IG_OP_OUT_TABLE && count > IG_SAMPLES_MAX * 2))
 		return ig_fail(g, -E2BIG, "ig_cmd");
 	memcpy(ig_mem(g, IG_CMD), &c, sizeof(c));
 	memset(ig_mem(g, IG_RES), 0, sizeof(struct ig_res));
