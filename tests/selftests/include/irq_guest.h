@@ -55,7 +55,7 @@
 
 /*
  * Commands (struct ig_cmd fields in @):
- * OUT       out @value (@width bytes) to @port
+ * OUT       out @value (@width bytes) to @port; res.tsc0/tsc1 around it
  * IN        res.result = in @port (@width bytes), EAX zeroed first
  * SPIN_TSC  sti; spin @value TSC cycles; cli
  * PIT_SAMPLE @count times: rdtsc; out @value to 0x43; lo, hi = in
