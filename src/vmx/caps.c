@@ -92,11 +92,18 @@ static const char *probe(struct hvmm_vmx_caps *c)
 		c->proc |= CPU_BASED_CR3_LOAD_EXITING |
 			   CPU_BASED_CR3_STORE_EXITING;
 	rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2, dummy, proc2_may1);
+	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, c->ept_vpid);
 	if (!(proc2_may1 & SECONDARY_EXEC_ENABLE_EPT))
 		return "no EPT";
 	if (!(proc2_may1 & SECONDARY_EXEC_UNRESTRICTED_GUEST))
 		return "no unrestricted guest";
 	c->proc2 = HVMM_PROC2_REQ;
+	/* VPIDs are an optimisation: used when INVVPID can flush one. */
+	c->vpid = (proc2_may1 & SECONDARY_EXEC_ENABLE_VPID) &&
+		  (c->ept_vpid & VMX_VPID_INVVPID_BIT) &&
+		  (c->ept_vpid & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT);
+	if (c->vpid)
+		c->proc2 |= SECONDARY_EXEC_ENABLE_VPID;
 	if (!adjust_ctl(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
 			MSR_IA32_VMX_EXIT_CTLS, HVMM_EXIT_REQ, &c->exit))
 		return "no EFER/PAT load and save on VM exit";
@@ -106,7 +113,6 @@ static const char *probe(struct hvmm_vmx_caps *c)
 		return "no EFER/PAT load on VM entry";
 	c->entry &= ~VM_ENTRY_IA32E_MODE;	/* set per guest mode */
 
-	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, c->ept_vpid);
 	if (!(c->ept_vpid & VMX_EPT_PAGE_WALK_4_BIT))
 		return "no 4-level EPT";
 	if (!(c->ept_vpid & VMX_EPTP_WB_BIT))

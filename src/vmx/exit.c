@@ -209,18 +209,20 @@ static int handle_cr(struct hvmm_vcpu *vcpu)
 		val = get_gpr(vcpu, reg);
 		if (!in_64bit_code(vcpu))
 			val = (u32)val;
-		if (hvmm_vmx_cpl())
+		if (hvmm_vmx_cpl()) {
 			err = -EINVAL;
-		else if (cr == 0)
+		} else if (cr == 0) {
 			err = hvmm_vmx_set_cr0(vcpu, val);
-		else if (cr == 4)
+		} else if (cr == 4) {
 			err = hvmm_vmx_set_cr4(vcpu, val);
-		else if (cr == 8)
+		} else if (cr == 8) {
 			err = val > 15 ? -EINVAL : 0;	/* no APIC: ignored */
-		else if (cr == 3)
+		} else if (cr == 3) {
 			vmcs_writel(GUEST_CR3, val);
-		else
+			vmx->flush_tlb = true;
+		} else {
 			err = -EINVAL;
+		}
 		break;
 	case 1:		/* MOV from CR: only CR3/CR8 can exit here */
 		if (hvmm_vmx_cpl())
@@ -341,7 +343,8 @@ static int handle_xsetbv(struct hvmm_vcpu *vcpu)
 
 static int handle_invlpg(struct hvmm_vcpu *vcpu)
 {
-	/* EPT without VPID: the TLB holds nothing across exits anyway. */
+	/* Only CPUs without the TRUE controls force INVLPG exiting. */
+	to_vmx(vcpu)->flush_tlb = true;
 	hvmm_vmx_skip_insn(vcpu);
 	return 1;
 }

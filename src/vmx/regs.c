@@ -160,6 +160,8 @@ int hvmm_vmx_set_cr0(struct hvmm_vcpu *vcpu, unsigned long val)
 	hw = val | (c->cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG));
 	hw &= c->cr0_fixed1;
 	vmx->cr0_shadow = val;
+	/* The guest's CPU did not see the write: flush as it would have. */
+	vmx->flush_tlb = true;
 	vmcs_writel(CR0_READ_SHADOW, val);
 	vmcs_writel(GUEST_CR0, hw);
 	if (efer != vmx->efer) {
@@ -192,6 +194,7 @@ int hvmm_vmx_set_cr4(struct hvmm_vcpu *vcpu, unsigned long val)
 		return -EINVAL;
 	hw = (val | c->cr4_fixed0) & c->cr4_fixed1;
 	vmx->cr4_shadow = val;
+	vmx->flush_tlb = true;
 	vmcs_writel(CR4_READ_SHADOW, val);
 	vmcs_writel(GUEST_CR4, hw);
 	load_pdptrs(vcpu);

@@ -148,6 +148,8 @@ int hvmm_vmx_vcpu_create(struct hvmm_vcpu *vcpu)
 		ret = -ENOMEM;
 		goto free_vmcs;
 	}
+	vmx->vpid = hvmm_vpid_alloc();
+	vmx->flush_tlb = true;
 	vcpu->vmx = vmx;
 	preempt_notifier_inc();
 	preempt_notifier_init(&vmx->pn, &vmx_preempt_ops);
@@ -170,6 +172,7 @@ void hvmm_vmx_vcpu_destroy(struct hvmm_vcpu *vcpu)
 	if (!vmx)
 		return;
 	hvmm_vmcs_free(&vmx->vmcs);
+	hvmm_vpid_free(vmx->vpid);
 	fpu_free_guest_fpstate(&vmx->fpu);
 	kfree(vmx->cpuid);
 	preempt_notifier_dec();
@@ -360,6 +363,10 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
+	if (vmx->flush_tlb) {
+		hvmm_vpid_flush(vmx->vpid);
+		vmx->flush_tlb = false;
+	}
 	hvmm_vmx_l1d_flush(vmx);
 
 	vmx->fail = __hvmm_vmx_vcpu_run(vmx->regs, vmx->vmcs.launched);

@@ -234,7 +234,14 @@ void hvmm_vmcs_setup(struct hvmm_vmx_vcpu *vmx)
 
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
-	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
+	/* VM entry refuses VPID 0 with "enable VPID" (SDM 26.2.1.1). */
+	if (vmx->vpid) {
+		vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
+		vmcs_write16(VIRTUAL_PROCESSOR_ID, vmx->vpid);
+	} else {
+		vmcs_write32(SECONDARY_VM_EXEC_CONTROL,
+			     c->proc2 & ~SECONDARY_EXEC_ENABLE_VPID);
+	}
 	vmcs_write32(VM_EXIT_CONTROLS, c->exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, c->entry);
 	/* Machine checks belong to the host (SDM 25.2 exception bitmap). */

@@ -45,6 +45,7 @@ struct hvmm_vmx_caps {
 	u64 cr0_fixed0, cr0_fixed1;
 	u64 cr4_fixed0, cr4_fixed1;
 	bool has_insouts_info;	/* VMX_BASIC[54]: INS/OUTS instruction info */
+	bool vpid;		/* VPIDs and single-context INVVPID */
 };
 
 extern struct hvmm_vmx_caps hvmm_vmx_caps;
@@ -165,6 +166,8 @@ struct hvmm_vmx_vcpu {
 	unsigned long exit_qual;
 	bool fail;		/* VMLAUNCH/VMRESUME failed (VMfail) */
 	bool l1d_flush;		/* host ran code worth flushing L1D for */
+	u16 vpid;		/* 0: none */
+	bool flush_tlb;		/* flush this VPID before the next entry */
 	unsigned long host_cr3, host_cr4;
 };
 
@@ -244,6 +247,11 @@ unsigned int hvmm_vmx_cpl(void);
 
 /* cpuid.c */
 void hvmm_vmx_cpuid(struct hvmm_vcpu *vcpu, u32 fn, u32 idx, u32 out[4]);
+
+/* vpid.c */
+u16 hvmm_vpid_alloc(void);
+void hvmm_vpid_free(u16 vpid);
+void hvmm_vpid_flush(u16 vpid);
 
 /* mitigate.c */
 void hvmm_vmx_mitigations_probe(void);
