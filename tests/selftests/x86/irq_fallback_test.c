@@ -173,6 +173,50 @@ TEST_F(fb, no_i8042_ports_exit)
 	expect_rec(_metadata, &self->log.rec[3], KVM_EXIT_IO_IN, 0x60, 1, 0);
 }
 
+/* No PIT: the guest's latch-and-read loop is a stream of exits. */
+TEST_F(fb, no_pit_latch_reads_exit)
+{
+	struct ig_vm *g = &self->g;
+	const struct ig_sample *smp;
+	unsigned int i;
+
+	start(_metadata, g, &self->log, 1, 0);
+	smp = ig_mem(g, IG_SAMPLES);
+	self->log.answer = 0x34;
+	ASSERT_EQ(0, ig_cmd(g, IG_OP_PIT_SAMPLE, 1, 0x40, 0x00, 5, 0));
+	ASSERT_EQ(15, self->log.n);
+	for (i = 0; i < 5; i++) {
+		expect_rec(_metadata, &self->log.rec[3 * i], KVM_EXIT_IO_OUT,
+			   0x43, 1, 0x00);
+		expect_rec(_metadata, &self->log.rec[3 * i + 1],
+			   KVM_EXIT_IO_IN, 0x40, 1, 0);
+		expect_rec(_metadata, &self->log.rec[3 * i + 2],
+			   KVM_EXIT_IO_IN, 0x40, 1, 0);
+		EXPECT_EQ(0x3434, smp[i].count);
+	}
+}
+
+/* No i8042: the IntelliMouse knock comes out as 0xd4/data pairs. */
+TEST_F(fb, no_i8042_mouse_knock_exits)
+{
+	static const uint8_t knock[] = { 0xf3, 200, 0xf3, 100, 0xf3, 80 };
+	struct ig_vm *g = &self->g;
+	unsigned int i;
+
+	start(_metadata, g, &self->log, 1, 1);
+	for (i = 0; i < ARRAY_SIZE(knock); i++) {
+		ASSERT_EQ(0, ig_out(g, 0x64, 0xd4));
+		ASSERT_EQ(0, ig_out(g, 0x60, knock[i]));
+	}
+	ASSERT_EQ(2 * ARRAY_SIZE(knock), self->log.n);
+	for (i = 0; i < ARRAY_SIZE(knock); i++) {
+		expect_rec(_metadata, &self->log.rec[2 * i], KVM_EXIT_IO_OUT,
+			   0x64, 1, 0xd4);
+		expect_rec(_metadata, &self->log.rec[2 * i + 1],
+			   KVM_EXIT_IO_OUT, 0x60, 1, knock[i]);
+	}
+}
+
 /*
  * Wider accesses to the device ports: a 2- or 4-byte access that does
  * not fit a device's range exits with its size intact, and the guest
