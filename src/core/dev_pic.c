@@ -156,6 +156,50 @@ static void user_set_irq(struct hvmm_vm_devs *devs, u32 irq, int level)
 	spin_unlock_irqrestore(&devs->irq_lock, flags);
 }
 
+static bool irq0_masked(struct hvmm_pic *pic)
+{
+	struct kvm_pic_state st;
+
+	return !hvmm_pic_get_state(pic, HVMM_PIC_MASTER, &st) && (st.imr & 1);
+}
+
+static int master_read(struct hvmm_iodev *io, u64 offset, u32 len, u64 *val)
+{
+	struct hvmm_vm_devs *devs = container_of(io, struct hvmm_vm_devs,
+						 pic_master);
+	struct hvmm_iodev *m = &devs->pic_master_target->master;
+
+	return m->ops->read(m, offset, len, val);
+}
+
+/*
+ * The master's ports, seen by the io bus through this wrapper: an OCW1
+ * (port 0x21 outside an ICW sequence, which the PIC knows, so: any write
+ * reaching 0x21) that unmasks IRQ0 is KVM's PIT mask notification
+ * (arch/x86/kvm/i8259.c fires it for OCW1 only).  EOIs to 0x20 are not
+ * looked at, so the common write costs nothing extra.
+ */
+static int master_write(struct hvmm_iodev *io, u64 offset, u32 len, u64 val)
+{
+	struct hvmm_vm_devs *devs = container_of(io, struct hvmm_vm_devs,
+						 pic_master);
+	struct hvmm_pic *pic = devs->pic_master_target;
+	struct hvmm_iodev *m = &pic->master;
+	bool watch = offset + len > 1 && rcu_access_pointer(devs->pit);
+	bool was_masked = watch && irq0_masked(pic);
+	int ret;
+
+	ret = m->ops->write(m, offset, len, val);
+	if (was_masked && !irq0_masked(pic))
+		hvmm_dev_pit_drop_missed(devs);
+	return ret;
+}
+
+static const struct hvmm_iodev_ops master_ops = {
+	.read = master_read,
+	.write = master_write,
+};
+
 /**
  * hvmm_dev_create_irqchip() - KVM_CREATE_IRQCHIP
  * @vm: the VM
@@ -189,7 +233,11 @@ long hvmm_dev_create_irqchip(struct hvmm_vm *vm)
 	if (!pic)
 		goto out;
 	hvmm_pic_init(pic, pic_output, pic_acked, devs);
-	r = hvmm_iobus_register(&devs->pio, &pic->master, stat);
+	/* Set before the wrapper is reachable on the bus. */
+	devs->pic_master_target = pic;
+	devs->pic_master = pic->master;
+	devs->pic_master.ops = &master_ops;
+	r = hvmm_iobus_register(&devs->pio, &devs->pic_master, stat);
 	if (r)
 		goto free;
 	r = hvmm_iobus_register(&devs->pio, &pic->slave, stat);
@@ -210,8 +258,9 @@ long hvmm_dev_create_irqchip(struct hvmm_vm *vm)
 unregister_slave:
 	hvmm_iobus_unregister(&devs->pio, &pic->slave);
 unregister_master:
-	hvmm_iobus_unregister(&devs->pio, &pic->master);
+	hvmm_iobus_unregister(&devs->pio, &devs->pic_master);
 free:
+	devs->pic_master_target = NULL;
 	kfree(pic);
 out:
 	mutex_unlock(&vm->lock);

@@ -88,6 +88,29 @@ out:
 	return r;
 }
 
+/**
+ * hvmm_dev_pit_drop_missed() - the guest unmasked IRQ0: forget old ticks
+ * @devs: the VM's devices
+ *
+ * KVM's pit_mask_notifer(): ticks queued for reinjection while IRQ0 was
+ * masked at the PIC are dropped when the guest unmasks it, so they do
+ * not arrive as a burst.  Re-setting the current policy does exactly
+ * that (hvmm_pit_set_reinject()).
+ *
+ * Context: a vCPU's port write, inside the io bus's RCU section.
+ */
+void hvmm_dev_pit_drop_missed(struct hvmm_vm_devs *devs)
+{
+	struct hvmm_pit *pit = rcu_dereference(devs->pit);
+
+	if (!pit)
+		return;
+	spin_lock(&devs->reinject_lock);
+	if (devs->pit_reinject)
+		hvmm_pit_set_reinject(pit, true);
+	spin_unlock(&devs->reinject_lock);
+}
+
 /* VM destruction (devices.c): stop the timer with no lock held, free. */
 void hvmm_dev_pit_free(struct hvmm_vm_devs *devs)
 {
@@ -182,7 +205,10 @@ long hvmm_dev_pit_ioctl(struct hvmm_vm *vm, unsigned int ioctl,
 		r = hvmm_pit_set_state(pit, &u.ps2);
 		break;
 	case KVM_REINJECT_CONTROL:
-		hvmm_pit_set_reinject(pit, u.reinject.pit_reinject);
+		spin_lock(&vm->devs->reinject_lock);
+		vm->devs->pit_reinject = u.reinject.pit_reinject;
+		hvmm_pit_set_reinject(pit, vm->devs->pit_reinject);
+		spin_unlock(&vm->devs->reinject_lock);
 		break;
 	}
 	mutex_unlock(&vm->lock);

@@ -34,6 +34,8 @@ struct hvmm_vm_devs *hvmm_devs_get(struct hvmm_vm *vm)
 	hvmm_iobus_init(&devs->pio, 0x10000);
 	hvmm_iobus_init(&devs->mmio, 0);
 	spin_lock_init(&devs->irq_lock);
+	spin_lock_init(&devs->reinject_lock);
+	devs->pit_reinject = true;	/* KVM's default */
 	atomic_set(&devs->reset_request, 0);
 	/* Initialised before a vCPU or the PIT's timer can see it. */
 	smp_store_release(&vm->devs, devs);

@@ -56,6 +56,16 @@ struct hvmm_vm_devs {
 	struct hvmm_pit __rcu *pit;	/* published before it is on the bus */
 	struct hvmm_i8042 *i8042;
 
+	/*
+	 * 0x20-0x21 go through this wrapper of pic->master, which sees the
+	 * guest unmask IRQ0 (KVM's PIT mask notifier, dev_pic.c).
+	 */
+	struct hvmm_iodev pic_master;
+	struct hvmm_pic *pic_master_target;	/* the PIC it wraps */
+	/* Serialises the PIT's reinject policy changes; @pit_reinject. */
+	spinlock_t reinject_lock;
+	bool pit_reinject;		/* KVM_REINJECT_CONTROL, default on */
+
 	/* The i8042 pulsed the CPU reset line; one KVM_RUN reports it. */
 	atomic_t reset_request;
 };
@@ -80,6 +90,7 @@ long hvmm_dev_irq_line(struct hvmm_vm *vm, void __user *argp);
 long hvmm_dev_get_irqchip(struct hvmm_vm *vm, void __user *argp);
 long hvmm_dev_set_irqchip(struct hvmm_vm *vm, void __user *argp);
 void hvmm_dev_pic_free(struct hvmm_vm_devs *devs);
+void hvmm_dev_pit_drop_missed(struct hvmm_vm_devs *devs);
 
 /* dev_pit.c */
 long hvmm_dev_create_pit(struct hvmm_vm *vm, u32 flags);
