@@ -140,11 +140,13 @@ static int continue_guest(struct ig_vm *g, uint8_t *regs, uint8_t *log)
 /*
  * The guest has taken IRQ6 (no EOI: in service), has IRQ3 and IRQ5
  * masked and pending, IRQ7 pending below IRQ6, IRQ9 pending on the
- * slave behind its mask, and the PIT ticking at 1 kHz on a masked IRQ0.
+ * slave behind its mask, and the PIT ticking at 1 kHz on a masked IRQ0
+ * (whether a masked IRQ0 reaches IRR is timing and, on KVM, reinject
+ * policy: bit 0 of IRR is not compared).
  */
 TEST_F(state, pic_and_pit_continue_in_new_vm)
 {
-	static const uint8_t want_regs[] = { 0xa9, 0x40, 0x02, 0x00, 0x29 };
+	static const uint8_t want_regs[] = { 0xa8, 0x40, 0x02, 0x00, 0x29 };
 	static const uint8_t want_log[] = { 0x26, 0x27, 0x29, 0x23, 0x25 };
 	static const uint8_t pending[] = { 3, 5, 7, 9 };
 	struct ig_vm *a = &self->a, *b = &self->b;
@@ -165,7 +167,7 @@ TEST_F(state, pic_and_pit_continue_in_new_vm)
 	ASSERT_EQ(1, ig_nirq(a));
 	for (i = 0; i < ARRAY_SIZE(pending); i++)
 		ASSERT_EQ(0, ig_irq_pulse(a, pending[i]));
-	/* let IRQ0 latch in IRR: wait 3 ms with IF=1 (IRQ0 is masked) */
+	/* 3 ms with IF=1: nothing masked or below IRQ6 may come */
 	ASSERT_EQ(0, ig_cmd(a, IG_OP_SPIN_TSC, 0, 0, self->khz * 3, 0, 0));
 	ASSERT_EQ(1, ig_nirq(a)) TH_LOG("second vector %#x",
 					((uint8_t *)ig_mem(a, IG_LOG))[1]);
@@ -177,7 +179,7 @@ TEST_F(state, pic_and_pit_continue_in_new_vm)
 	EXPECT_EQ(0x29, s->pic[0].chip.pic.imr);
 	EXPECT_EQ(0xfa, s->pic[1].chip.pic.imr);
 	EXPECT_EQ(0x40, s->pic[0].chip.pic.isr);
-	EXPECT_EQ(0xa9, s->pic[0].chip.pic.irr & 0xa9);
+	EXPECT_EQ(0xa8, s->pic[0].chip.pic.irr & 0xa8);
 	EXPECT_EQ(0x02, s->pic[1].chip.pic.irr);
 	EXPECT_EQ(0, s->pic[0].chip.pic.init_state);
 	EXPECT_EQ(2, s->pit.channels[0].mode);
@@ -209,7 +211,9 @@ TEST_F(state, pic_and_pit_continue_in_new_vm)
 	for (i = 0; i < 5; i++) {
 		EXPECT_EQ(want_regs[i], regs_a[i] & want_regs[i])
 			TH_LOG("original, register %d: %#x", i, regs_a[i]);
-		EXPECT_EQ(regs_a[i], regs_b[i]) TH_LOG("register %d", i);
+		/* IRR bit 0 follows the PIT's clock, not the snapshot */
+		EXPECT_EQ(regs_a[i] & ~(i ? 0 : 1), regs_b[i] & ~(i ? 0 : 1))
+			TH_LOG("register %d", i);
 		EXPECT_EQ(want_log[i], log_a[i]) TH_LOG("original #%d", i);
 		EXPECT_EQ(log_a[i], log_b[i]) TH_LOG("vector #%d", i);
 	}
