@@ -250,12 +250,21 @@ TEST_F(vm, pit_ioctls)
 	EXPECT_EQ(0, ioctl(fd, KVM_REINJECT_CONTROL, &rc));
 }
 
-/* The PIT needs the in-kernel PIC for IRQ0: ENOENT (current KVM). */
+/*
+ * The PIT needs the in-kernel PIC for IRQ0: ENOENT, as current KVM
+ * (6.1's KVM still created it, unconnected: accepted from /dev/kvm).
+ */
 TEST_F(vm, pit_needs_irqchip)
 {
 	struct kvm_pit_config pc = { 0 };
+	int r;
 
-	EXPECT_ERRNO(ENOENT, ioctl(self->vm.vm_fd, KVM_CREATE_PIT2, &pc));
+	errno = 0;
+	r = ioctl(self->vm.vm_fd, KVM_CREATE_PIT2, &pc);
+	if (!r && !is_hvmm())
+		SKIP(return, "KVM before the ENOENT check");
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(ENOENT, errno);
 	EXPECT_EQ(0, ioctl(self->vm.vm_fd, KVM_CREATE_IRQCHIP, 0));
 	EXPECT_EQ(0, ioctl(self->vm.vm_fd, KVM_CREATE_PIT2, &pc));
 }
