@@ -7,6 +7,7 @@
  * (order no. 231468): "Initialization Command Words" (ICW1-4),
  * "Operation Command Words" (OCW1 mask, OCW2 EOI, OCW3 register read),
  * "Fully Nested Mode" (IR0 highest, nesting of higher levels only),
+ * "Specific Rotation" (OCW2 set priority), "Special Mask Mode",
  * "Automatic End of Interrupt (AEOI) Mode", "Cascading" (slave INT on
  * master IR2), "Interrupt Sequence" (IRR latched while masked).
  */
@@ -286,6 +287,74 @@ TEST_F(pic, icw1_clears_imr)
 	ASSERT_EQ(0, ig_out(g, 0x21, 0x04));
 	ASSERT_EQ(0, ig_out(g, 0x21, 0x01));
 	EXPECT_EQ(0x00, ig_inb(g, 0x21));
+}
+
+/*
+ * OCW2 "set priority command" (R=1, SL=1, L=3): IR3 becomes the lowest
+ * level and IR4 the highest ("Specific Rotation"), so IR5 goes before
+ * IR1.
+ */
+TEST_F(pic, specific_rotation)
+{
+	struct ig_vm *g = &self->g;
+	uint8_t log[4];
+
+	ASSERT_EQ(0, ig_pic_init(g, 0x20, 0x28, 0x01, 0xff, 0xff))
+		TH_LOG("%s", g->err);
+	set_eoi_mode(g, IG_EOI_NONE);
+	ig_clear_log(g);
+	ASSERT_EQ(0, ig_out(g, 0x20, 0xc3));
+	ASSERT_EQ(0, ig_irq_pulse(g, 1));
+	ASSERT_EQ(0, ig_irq_pulse(g, 5));
+	ASSERT_EQ(0, ig_out(g, 0x21, 0xdd));
+	ASSERT_EQ(0, wait_irqs(g, 1));
+	/* IR5 in service outranks IR1 now: IR1 must wait for its EOI */
+	ASSERT_EQ(0, ig_cmd(g, IG_OP_SPIN_TSC, 0, 0, WAIT_CYCLES / 4, 0, 0));
+	ASSERT_EQ(1, ig_log(g, log, sizeof(log)));
+	EXPECT_EQ(0x25, log[0]);
+	ASSERT_EQ(0, ig_out(g, 0x20, OCW2_SEOI(5)));
+	ASSERT_EQ(0, wait_irqs(g, 2));
+	ASSERT_EQ(2, ig_log(g, log, sizeof(log)));
+	EXPECT_EQ(0x21, log[1]);
+	ASSERT_EQ(0, ig_out(g, 0x20, OCW2_SEOI(1)));
+	EXPECT_EQ(0, read_reg(g, 0x20, OCW3_READ_ISR));
+}
+
+/*
+ * Special mask mode (OCW3 ESMM=1 SMM=1): a level masked while in
+ * service no longer blocks lower levels ("Special Mask Mode").
+ */
+TEST_F(pic, special_mask_mode)
+{
+	struct ig_vm *g = &self->g;
+	uint8_t log[4];
+
+	ASSERT_EQ(0, ig_pic_init(g, 0x20, 0x28, 0x01, 0x00, 0xff))
+		TH_LOG("%s", g->err);
+	set_eoi_mode(g, IG_EOI_NONE);
+	ig_clear_log(g);
+	ASSERT_EQ(0, ig_irq_pulse(g, 6));
+	ASSERT_EQ(0, wait_irqs(g, 1));
+	ASSERT_EQ(0, ig_irq_pulse(g, 7));
+	ASSERT_EQ(0, ig_cmd(g, IG_OP_SPIN_TSC, 0, 0, WAIT_CYCLES / 4, 0, 0));
+	EXPECT_EQ(1, ig_nirq(g));
+	ASSERT_EQ(0, ig_out(g, 0x20, 0x68));
+	ASSERT_EQ(0, ig_out(g, 0x21, 0x40));
+	if (!strstr(dev_path(), "hvmm")) {
+		/* KVM keeps the SMM bit but its priority logic ignores it */
+		TH_LOG("%s: special mask mode not checked (not hvmm)",
+		       dev_path());
+		return;
+	}
+	ASSERT_EQ(0, wait_irqs(g, 2));
+	ASSERT_EQ(2, ig_log(g, log, sizeof(log)));
+	EXPECT_EQ(0x26, log[0]);
+	EXPECT_EQ(0x27, log[1]);
+	EXPECT_EQ(0xc0, read_reg(g, 0x20, OCW3_READ_ISR));
+	ASSERT_EQ(0, ig_out(g, 0x20, 0x48));
+	ASSERT_EQ(0, ig_out(g, 0x20, OCW2_SEOI(7)));
+	ASSERT_EQ(0, ig_out(g, 0x20, OCW2_SEOI(6)));
+	EXPECT_EQ(0, read_reg(g, 0x20, OCW3_READ_ISR));
 }
 
 TEST_HARNESS_MAIN
