@@ -10,22 +10,30 @@
  *   APIC_BASE, MISC_ENABLE, UCODE_REV, FEAT_CTL,
  *   PLATFORM_ID                                   plain values
  *
- * The syscall MSRs are only swapped while the guest can use them
- * (EFER.SCE, or IA-32e mode for KERNEL_GS_BASE, which SWAPGS changes
- * without an exit): real- and protected-mode guests cost nothing.
+ * The syscall MSRs are only lent while the guest can use them (EFER.SCE,
+ * or IA-32e mode for KERNEL_GS_BASE, which SWAPGS changes without an
+ * exit): real- and protected-mode guests cost nothing.  Lending starts at
+ * the first entry and ends when the thread leaves KVM_RUN or sleeps
+ * (host.c): the kernel never executes SYSCALL or SWAPGS to user GS in
+ * between.
  */
 #define pr_fmt(fmt) "hvmm: " fmt
 
 #include <linux/kernel.h>
 #include <asm/msr.h>
 #include <asm/msr-index.h>
+#include <asm/fpu/xcr.h>
 #include "vmcs_ops.h"
 #include "vmx_int.h"
 
 static struct hvmm_host_msrs host;
+u64 hvmm_host_xcr0;
 
 void hvmm_vmx_host_msrs_probe(void)
 {
+	/* Linux enables the same XCR0 on every CPU (fpu__init_cpu_xstate) */
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		hvmm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	/* Linux programs the same values on every CPU (syscall_init()). */
 	rdmsrl(MSR_LSTAR, host.lstar);
 	rdmsrl(MSR_CSTAR, host.cstar);
@@ -81,6 +89,8 @@ int hvmm_vmx_get_msr(struct hvmm_vcpu *vcpu, u32 msr, u64 *val)
 		*val = vmx->sfmask;
 		break;
 	case MSR_KERNEL_GS_BASE:
+		/* SWAPGS changes it without an exit: read the CPU's. */
+		hvmm_vmx_sync_guest_state(vcpu);
 		*val = vmx->kernel_gs_base;
 		break;
 	case MSR_FS_BASE:
@@ -141,6 +151,12 @@ int hvmm_vmx_set_msr(struct hvmm_vcpu *vcpu, u32 msr, u64 val)
 {
 	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
 
+	/* The lent MSRs: the next entry lends the new values. */
+	switch (msr) {
+	case MSR_EFER: case MSR_STAR: case MSR_LSTAR: case MSR_CSTAR:
+	case MSR_SYSCALL_MASK: case MSR_KERNEL_GS_BASE:
+		hvmm_vmx_sync_guest_state(vcpu);
+	}
 	switch (msr) {
 	case MSR_EFER:
 		if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
@@ -214,8 +230,8 @@ int hvmm_vmx_set_msr(struct hvmm_vcpu *vcpu, u32 msr, u64 val)
 }
 
 /*
- * Context for both: interrupts disabled, right around VM entry.  @host
- * holds the values Linux runs with; KERNEL_GS_BASE is per task.
+ * Context for both: preemption disabled, from host.c.  @host holds the
+ * values Linux runs with; KERNEL_GS_BASE is per task.
  */
 void hvmm_vmx_load_guest_msrs(struct hvmm_vmx_vcpu *vmx)
 {

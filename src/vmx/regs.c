@@ -97,6 +97,9 @@ void hvmm_vmx_set_efer(struct hvmm_vcpu *vcpu, u64 efer)
 {
 	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
 
+	/* SCE and LMA decide which MSRs the guest is lent (msr.c). */
+	if ((efer ^ vmx->efer) & (EFER_SCE | EFER_LMA))
+		hvmm_vmx_sync_guest_state(vcpu);
 	vmx->efer = efer;
 	vmcs_write64(GUEST_IA32_EFER, efer);
 	if (efer & EFER_LMA)

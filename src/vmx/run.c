@@ -11,10 +11,11 @@
  *
  * VM exit leaves the host with VMX's idea of some state (SDM 27.5): GDTR
  * and IDTR limits 0xffff, TR limit 0x67, LDTR unusable, DS/ES/FS/GS
- * selectors from the VMCS.  It is put back before interrupts are enabled,
- * so nothing else on the host runs with it: the GDT through the fixmap,
- * the TSS limit lazily (invalidate_tss_limit()), user DS/ES/FS/GS and
- * LDT, and the MSRs the guest had its own value of.
+ * selectors from the VMCS.  What the kernel itself relies on comes back
+ * at once (CR2, XCR0, DR7 with host breakpoints; GS.base, CR3, CR4 and
+ * the IDT base from the VMCS); what only user space and the context
+ * switch see is put back when the thread leaves KVM_RUN or is scheduled
+ * out (host.c), as KVM does.
  */
 #define pr_fmt(fmt) "hvmm: " fmt
 
@@ -48,6 +49,8 @@ static void vmx_sched_in(struct preempt_notifier *pn, int cpu)
 static void vmx_sched_out(struct preempt_notifier *pn,
 			  struct task_struct *next)
 {
+	/* The context switch saves this task's selectors and bases. */
+	hvmm_vmx_prepare_host(pn_to_vmx(pn));
 }
 
 static struct preempt_ops vmx_preempt_ops = {
@@ -75,6 +78,7 @@ void hvmm_vmx_vcpu_load(struct hvmm_vcpu *vcpu)
 void hvmm_vmx_vcpu_put(struct hvmm_vcpu *vcpu)
 {
 	preempt_disable();
+	hvmm_vmx_prepare_host(to_vmx(vcpu));
 	preempt_notifier_unregister(&to_vmx(vcpu)->pn);
 	preempt_enable();
 }
@@ -180,62 +184,6 @@ void hvmm_vmx_vcpu_destroy(struct hvmm_vcpu *vcpu)
 	vcpu->vmx = NULL;
 }
 
-/* Host state a VM exit clobbers and hvmm restores (see the top). */
-struct host_state {
-	u16 ds, es, fs, gs, ldt;
-	unsigned long fsbase, kernel_gs_base, dr7;
-	u64 xcr0;
-};
-
-static void save_host(struct hvmm_vmx_vcpu *vmx, struct host_state *h)
-{
-	unsigned long cr3 = __read_cr3(), cr4 = cr4_read_shadow();
-
-	savesegment(ds, h->ds);
-	savesegment(es, h->es);
-	savesegment(fs, h->fs);
-	savesegment(gs, h->gs);
-	asm volatile("sldt %0" : "=r" (h->ldt));
-	rdmsrl(MSR_FS_BASE, h->fsbase);
-	vmcs_writel(HOST_FS_BASE, h->fsbase);
-	/* CR3 changes with the PCID generation, CR4 rarely: write on change */
-	if (cr3 != vmx->host_cr3) {
-		vmcs_writel(HOST_CR3, cr3);
-		vmx->host_cr3 = cr3;
-	}
-	if (cr4 != vmx->host_cr4) {
-		vmcs_writel(HOST_CR4, cr4);
-		vmx->host_cr4 = cr4;
-	}
-	get_debugreg(h->dr7, 7);
-}
-
-static void restore_host(struct hvmm_vmx_vcpu *vmx, struct host_state *h)
-{
-	/* VM exit set GDTR.limit to 0xffff and TR.limit to 0x67. */
-	load_fixmap_gdt(raw_smp_processor_id());
-	invalidate_tss_limit();
-	if (h->ldt)
-		asm volatile("lldt %0" : : "r" (h->ldt));
-	if (h->ds)
-		loadsegment(ds, h->ds);
-	if (h->es)
-		loadsegment(es, h->es);
-	if (h->fs) {
-		loadsegment(fs, h->fs);
-		wrmsrl(MSR_FS_BASE, h->fsbase);
-	}
-	if (h->gs) {
-		/* load_gs_index() keeps the kernel GS base: it swaps. */
-		rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
-		load_gs_index(h->gs);
-		wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
-	}
-	/* VM exit cleared DR7 to 0x400 (SDM 27.5.1). */
-	if (h->dr7 != 0x400)	/* DR7 reset value */
-		set_debugreg(h->dr7, 7);
-}
-
 static bool can_take_interrupt(void)
 {
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
@@ -334,12 +282,26 @@ static void machine_check(void)
 #endif
 }
 
+/* CR3 changes with the PCID generation, CR4 rarely: write on change. */
+static void update_host_crs(struct hvmm_vmx_vcpu *vmx)
+{
+	unsigned long cr3 = __read_cr3(), cr4 = cr4_read_shadow();
+
+	if (unlikely(cr3 != vmx->host_cr3)) {
+		vmcs_writel(HOST_CR3, cr3);
+		vmx->host_cr3 = cr3;
+	}
+	if (unlikely(cr4 != vmx->host_cr4)) {
+		vmcs_writel(HOST_CR4, cr4);
+		vmx->host_cr4 = cr4;
+	}
+}
+
 /* One trip into the guest.  Context: preemption disabled. */
 static int enter_guest(struct hvmm_vcpu *vcpu)
 {
 	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
-	struct host_state h;
-	bool host_xcr0_differs;
+	bool swap_xcr0;
 	u32 reason;
 
 	WRITE_ONCE(vmx->guest_cpu, smp_processor_id());
@@ -347,7 +309,8 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 	/* Kickers see guest_cpu before we read the interrupt state. */
 	smp_mb__after_atomic();
 	inject_or_window(vcpu);
-	save_host(vmx, &h);
+	update_host_crs(vmx);
+	hvmm_vmx_prepare_guest(vmx);
 
 	local_irq_disable();
 	if (exit_request() || atomic_read(&vmx->kick)) {
@@ -355,11 +318,9 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 		WRITE_ONCE(vmx->guest_cpu, -1);
 		return -EAGAIN;
 	}
-	hvmm_vmx_load_guest_msrs(vmx);
-	h.xcr0 = boot_cpu_has(X86_FEATURE_XSAVE) ? xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
-	host_xcr0_differs = (vmx->cr4_shadow & X86_CR4_OSXSAVE) &&
-			    vmx->xcr0 != h.xcr0;
-	if (host_xcr0_differs)
+	swap_xcr0 = (vmx->cr4_shadow & X86_CR4_OSXSAVE) &&
+		    vmx->xcr0 != hvmm_host_xcr0;
+	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
@@ -373,10 +334,11 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 
 	WRITE_ONCE(vmx->guest_cpu, -1);
 	vmx->cr2 = native_read_cr2();
-	if (host_xcr0_differs)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, h.xcr0);
-	hvmm_vmx_load_host_msrs(vmx);
-	restore_host(vmx, &h);
+	if (swap_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvmm_host_xcr0);
+	/* VM exit cleared DR7 (SDM 27.5.1): host breakpoints back, as KVM. */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
 	vmx->last_cpu = smp_processor_id();
 
 	if (vmx->fail) {

@@ -58,6 +58,12 @@ struct hvmm_vmcs {
 	struct list_head on_cpu; /* per-CPU list of loaded VMCSs */
 };
 
+/* Host state a VM exit or the guest's MSRs replace (host.c). */
+struct hvmm_host_state {
+	u16 ds, es, fs, gs, ldt;
+	unsigned long fsbase;
+};
+
 /* Host MSRs the guest gets its own value of while it runs. */
 struct hvmm_host_msrs {
 	u64 lstar, cstar, star, sfmask;
@@ -169,6 +175,8 @@ struct hvmm_vmx_vcpu {
 	u16 vpid;		/* 0: none */
 	bool flush_tlb;		/* flush this VPID before the next entry */
 	unsigned long host_cr3, host_cr4;
+	struct hvmm_host_state host;
+	bool guest_state_loaded;	/* @host saved, guest MSRs lent */
 };
 
 static inline struct hvmm_vmx_vcpu *to_vmx(struct hvmm_vcpu *vcpu)
@@ -248,6 +256,11 @@ unsigned int hvmm_vmx_cpl(void);
 /* cpuid.c */
 void hvmm_vmx_cpuid(struct hvmm_vcpu *vcpu, u32 fn, u32 idx, u32 out[4]);
 
+/* host.c */
+void hvmm_vmx_prepare_guest(struct hvmm_vmx_vcpu *vmx);
+void hvmm_vmx_prepare_host(struct hvmm_vmx_vcpu *vmx);
+void hvmm_vmx_sync_guest_state(struct hvmm_vcpu *vcpu);
+
 /* vpid.c */
 u16 hvmm_vpid_alloc(void);
 void hvmm_vpid_free(u16 vpid);
@@ -261,6 +274,7 @@ void hvmm_vmx_l1d_flush(struct hvmm_vmx_vcpu *vmx);
 int hvmm_vmx_get_msr(struct hvmm_vcpu *vcpu, u32 msr, u64 *val);
 int hvmm_vmx_set_msr(struct hvmm_vcpu *vcpu, u32 msr, u64 val);
 void hvmm_vmx_host_msrs_probe(void);
+extern u64 hvmm_host_xcr0;
 void hvmm_vmx_load_guest_msrs(struct hvmm_vmx_vcpu *vmx);
 void hvmm_vmx_load_host_msrs(struct hvmm_vmx_vcpu *vmx);
 
