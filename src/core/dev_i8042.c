@@ -106,47 +106,42 @@ void hvmm_dev_i8042_free(struct hvmm_vm_devs *devs)
 long hvmm_dev_i8042_ioctl(struct hvmm_vm *vm, unsigned int ioctl,
 			  void __user *argp)
 {
-	struct hvmm_vm_devs *devs;
+	struct hvmm_vm_devs *devs = hvmm_devs(vm);
+	struct hvmm_i8042_state *state;
+	struct hvmm_input_event ev;
 	struct hvmm_i8042 *dev;
-	union {
-		struct hvmm_i8042_state state;
-		struct hvmm_input_event ev;
-	} *u;
 	long r;
 
 	if (ioctl == HVMM_CREATE_I8042)
 		return create_i8042(vm, argp);
+	/* Pairs with create_i8042()'s store. */
+	dev = devs ? smp_load_acquire(&devs->i8042) : NULL;
 
-	u = kzalloc(sizeof(*u), GFP_KERNEL);
-	if (!u)
+	/* Host input can come hundreds of times a second: no allocation. */
+	if (ioctl == HVMM_INPUT_EVENT) {
+		if (copy_from_user(&ev, argp, sizeof(ev)))
+			return -EFAULT;
+		return dev ? hvmm_i8042_input_event(dev, &ev) : -ENXIO;
+	}
+
+	state = kzalloc(sizeof(*state), GFP_KERNEL);
+	if (!state)
 		return -ENOMEM;
 	r = -EFAULT;
 	if (ioctl == HVMM_SET_I8042 &&
-	    copy_from_user(&u->state, argp, sizeof(u->state)))
+	    copy_from_user(state, argp, sizeof(*state)))
 		goto out;
-	if (ioctl == HVMM_INPUT_EVENT &&
-	    copy_from_user(&u->ev, argp, sizeof(u->ev)))
-		goto out;
-	devs = hvmm_devs(vm);
-	/* Pairs with create_i8042()'s store. */
-	dev = devs ? smp_load_acquire(&devs->i8042) : NULL;
 	r = -ENXIO;
 	if (!dev)
 		goto out;
-	switch (ioctl) {
-	case HVMM_GET_I8042:
-		r = hvmm_i8042_get_state(dev, &u->state);
-		if (!r && copy_to_user(argp, &u->state, sizeof(u->state)))
+	if (ioctl == HVMM_GET_I8042) {
+		r = hvmm_i8042_get_state(dev, state);
+		if (!r && copy_to_user(argp, state, sizeof(*state)))
 			r = -EFAULT;
-		break;
-	case HVMM_SET_I8042:
-		r = hvmm_i8042_set_state(dev, &u->state);
-		break;
-	default:	/* HVMM_INPUT_EVENT */
-		r = hvmm_i8042_input_event(dev, &u->ev);
-		break;
+	} else {
+		r = hvmm_i8042_set_state(dev, state);
 	}
 out:
-	kfree(u);
+	kfree(state);
 	return r;
 }
