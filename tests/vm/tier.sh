@@ -62,7 +62,9 @@ vmx)
 		expected="$expected kvm-$n $n"
 	done
 	# With VT-x nothing may skip: that would hide a missing backend.
-	noskip=$expected
+	# The one exception is hvmm's own i8042 on stock KVM, which has none.
+	noskip=$(echo "$expected" | tr ' ' '\n' | grep -vx 'kvm-i8042_test' |
+		tr '\n' ' ')
 	;;
 *)
 	echo "usage: $0 qemu|vmx" >&2
