@@ -6,7 +6,9 @@
  *
  *  IN/OUT    count 1; RIP still points at the instruction while userspace
  *            handles the exit and is advanced by the next KVM_RUN, which
- *            also loads IN data into AL/AX/EAX (EAX zero-extended).
+ *            also loads IN data into AL/AX/EAX (EAX zero-extended).  OUT
+ *            to port 0x7e advances RIP before the exit (KVM's default
+ *            quirk KVM_X86_QUIRK_OUT_7E_INC_RIP).
  *  OUTS      one element per exit (KVM's emulator em_out() does the same);
  *            RSI/RCX/RIP are updated before the exit: RIP stays on the
  *            instruction while a REP count remains.
@@ -231,7 +233,14 @@ int hvmm_vmx_handle_io(struct hvmm_vcpu *vcpu)
 		u32 val = vmx->regs[HVMM_RAX];
 
 		memcpy(vcpu->pio_data, &val, size);
-		vmx->pending = HVMM_PENDING_PIO_OUT;
+		/*
+		 * KVM_X86_QUIRK_OUT_7E_INC_RIP, on by default in KVM: old
+		 * userspace expects RIP past an OUT to 0x7e during the exit.
+		 */
+		if (vmx->pio.port == 0x7e)
+			hvmm_vmx_skip_insn(vcpu);
+		else
+			vmx->pending = HVMM_PENDING_PIO_OUT;
 		exit_io(vcpu, KVM_EXIT_IO_OUT, size, vmx->pio.port, 1);
 	}
 	return 0;
