@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,6 +442,76 @@ TEST_F(guest, io_bus_fall_through_and_counters)
 	ig_inb(&g2, 0x61);
 	EXPECT_EQ(0x61, seen_port);
 	ig_destroy(&g2);
+}
+
+struct feeder {
+	int vm_fd;
+	int rounds;
+	int errors;
+};
+
+/* Another thread: KVM_IRQ_LINE pulses on IRQ3 and key strokes (IRQ1). */
+static void *feed(void *arg)
+{
+	struct feeder *f = arg;
+	struct kvm_irq_level l = { .irq = 3 };
+	struct hvmm_input_event ev = { .type = HVMM_INPUT_KEY, .code = 30 };
+	int i;
+
+	for (i = 0; i < f->rounds; i++) {
+		l.level = 1;
+		f->errors += !!ioctl(f->vm_fd, KVM_IRQ_LINE, &l);
+		l.level = 0;
+		f->errors += !!ioctl(f->vm_fd, KVM_IRQ_LINE, &l);
+		ev.value = !(i & 1);
+		f->errors += !!ioctl(f->vm_fd, HVMM_INPUT_EVENT, &ev);
+		usleep(300);
+	}
+	return NULL;
+}
+
+/*
+ * Every interrupt source at once, from three contexts: the PIT's hrtimer
+ * (IRQ0 at 1 kHz, 8254 mode 2), host keys through HVMM_INPUT_EVENT
+ * (IRQ1) and KVM_IRQ_LINE pulses (IRQ3) from another thread, while the
+ * guest takes and EOIs them.  The lock order (device, router, PIC) must
+ * hold: no deadlock, no lost source, the guest keeps running.
+ */
+TEST_F(guest, all_sources_concurrently)
+{
+	struct ig_vm *g = &self->g;
+	struct hvmm_i8042_config cfg = { 0 };
+	struct feeder f = { .vm_fd = g->vm.vm_fd, .rounds = 300 };
+	uint64_t khz = ig_tsc_khz(g);
+	pthread_t t;
+
+	if (!is_hvmm())
+		SKIP(return, "hvmm only");
+	ASSERT_LT(0, khz);
+	ASSERT_EQ(0, ioctl(g->vm.vm_fd, HVMM_CREATE_I8042, &cfg));
+	/* IRQ0, IRQ1, IRQ3 open (OCW1 0xf4); IRQ1's stub reads 0x60 */
+	ASSERT_EQ(0, ig_pic_init(g, 0x20, 0x28, 0x01, 0xf4, 0xff));
+	*(uint8_t *)ig_mem(g, IG_EOI_MODE) = IG_EOI_NONSPEC;
+	ig_set_rdport(g, 0x21, 0x60);
+	ig_clear_log(g);
+	/* 8254 control word: counter 0, LSB then MSB, mode 2; 1193 = 1 ms */
+	ASSERT_EQ(0, ig_out(g, 0x43, 0x34));
+	ASSERT_EQ(0, ig_out(g, 0x40, 1193 & 0xff));
+	ASSERT_EQ(0, ig_out(g, 0x40, 1193 >> 8));
+	ASSERT_EQ(0, pthread_create(&t, NULL, feed, &f));
+	/* 300 ms of guest time with IF=1, or until 100000 interrupts */
+	ASSERT_EQ(0, ig_cmd(g, IG_OP_WAIT_IRQS, 0, 0, khz * 300, 100000, 0))
+		TH_LOG("%s", g->err);
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, f.errors);
+	TH_LOG("IRQ0 %u, IRQ1 %u, IRQ3 %u", ig_count(g, 0x20),
+	       ig_count(g, 0x21), ig_count(g, 0x23));
+	EXPECT_LT(10, ig_count(g, 0x20));
+	EXPECT_LT(0, ig_count(g, 0x21));
+	EXPECT_LT(0, ig_count(g, 0x23));
+	/* the guest still answers, and nothing is left in service */
+	ASSERT_EQ(0, ig_out(g, 0x20, 0x0b));
+	EXPECT_EQ(0, ig_inb(g, 0x20));
 }
 
 TEST_HARNESS_MAIN
