@@ -10,8 +10,9 @@
  *            to port 0x7e advances RIP before the exit (KVM's default
  *            quirk KVM_X86_QUIRK_OUT_7E_INC_RIP).
  *  OUTS      one element per exit (KVM's emulator em_out() does the same);
- *            RSI/RCX/RIP are updated before the exit: RIP stays on the
- *            instruction while a REP count remains.
+ *            RSI/RCX (and RIP without REP) are updated before the exit;
+ *            with REP, RIP stays on the instruction even after the last
+ *            element, which then completes with RCX = 0, as in KVM.
  *  INS       up to min(RCX, bytes left in the page, 1024 / size) elements
  *            per exit (KVM's pio_in_emulated() read-ahead); the next
  *            KVM_RUN stores them at ES:RDI and updates RDI/RCX/RIP.
@@ -107,9 +108,13 @@ static int handle_outs(struct hvmm_vcpu *vcpu, unsigned long q)
 	if (ret && ret != -EOPNOTSUPP)
 		return ret;
 	reg_advance(&vmx->regs[HVMM_RSI], asize, df ? -(long)size : size);
+	/*
+	 * KVM's emulator never moves RIP past a REP OUTS from an element:
+	 * the instruction ends when it runs again with RCX = 0 (above).
+	 */
 	if (q & IO_REP)
 		reg_advance(&vmx->regs[HVMM_RCX], asize, -1);
-	if (!(q & IO_REP) || !(vmx->regs[HVMM_RCX] & m))
+	else
 		hvmm_vmx_skip_insn(vcpu);
 	if (!ret)
 		return 1;	/* an in-kernel device took it */

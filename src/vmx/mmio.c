@@ -200,9 +200,10 @@ static int do_stos(struct hvmm_vcpu *vcpu, struct decode *d, u64 gpa,
 		return 1;
 	}
 	*rdi = (*rdi & ~m) | ((*rdi + step) & m);
+	/* As REP OUTS (io.c): RIP moves only when RCX = 0 is seen. */
 	if (d->rep)
 		*rcx = (*rcx & ~m) | ((*rcx - 1) & m);
-	if (!d->rep || !(*rcx & m))
+	else
 		skip(vcpu, insn_len);
 	ret = hvmm_core_mmio(vcpu, gpa, len, true, &val);
 	if (ret != -EOPNOTSUPP)
