@@ -307,7 +307,8 @@ long hvmm_dev_irq_line(struct hvmm_vm *vm, void __user *argp)
 		return -EFAULT;
 	if (!pic_of(vm))
 		return -ENXIO;
-	if (irq.irq < HVMM_PIC_NR_IRQS)
+	/* No pin 2: the slave's INT is wired there (i8259.h). */
+	if (irq.irq < HVMM_PIC_NR_IRQS && irq.irq != HVMM_PIC_CASCADE_IRQ)
 		user_set_irq(hvmm_devs(vm), irq.irq, irq.level);
 	return 0;
 }
