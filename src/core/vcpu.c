@@ -67,8 +67,7 @@ static long hvmm_vcpu_run(struct hvmm_vcpu *vcpu, unsigned long arg)
 	 * as KVM does (KVM_CAP_IMMEDIATE_EXIT).
 	 */
 	r = hvmm_vmx_vcpu_run(vcpu);
-	if (r == -EINTR && vcpu->run->exit_reason == KVM_EXIT_INTR &&
-	    !READ_ONCE(vcpu->run->immediate_exit))
+	if (r == -EINTR && !READ_ONCE(vcpu->run->immediate_exit))
 		vcpu->stat.signal_exits++;
 	else if (!r)
 		vcpu->stat.userspace_exits++;

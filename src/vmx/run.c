@@ -408,7 +408,8 @@ static void post_run(struct hvmm_vcpu *vcpu)
  * @vcpu: the vCPU, its mutex held, called from the VM's mm
  *
  * Return: 0 with vcpu->run->exit_reason set for userspace, -EINTR with
- * KVM_EXIT_INTR when a signal is pending (or run->immediate_exit), or a
+ * KVM_EXIT_INTR when a signal is pending, -EINTR alone for
+ * run->immediate_exit, or a
  * negative errno.
  */
 int hvmm_vmx_vcpu_run(struct hvmm_vcpu *vcpu)
@@ -426,8 +427,8 @@ int hvmm_vmx_vcpu_run(struct hvmm_vcpu *vcpu)
 	ret = complete_pending(vcpu);
 	if (ret <= 0)
 		goto out;
+	/* KVM 6.1 leaves exit_reason as the last exit left it here. */
 	if (READ_ONCE(run->immediate_exit)) {
-		run->exit_reason = KVM_EXIT_INTR;
 		ret = -EINTR;
 		goto out;
 	}
