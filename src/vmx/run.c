@@ -409,8 +409,7 @@ static void post_run(struct hvmm_vcpu *vcpu)
  *
  * Return: 0 with vcpu->run->exit_reason set for userspace, -EINTR with
  * KVM_EXIT_INTR when a signal is pending, -EINTR alone for
- * run->immediate_exit, or a
- * negative errno.
+ * run->immediate_exit, or another negative errno.
  */
 int hvmm_vmx_vcpu_run(struct hvmm_vcpu *vcpu)
 {
