@@ -8,11 +8,17 @@
  * round trips.
  *
  * inkernel_pic_read: with an in-kernel irqchip (KVM_CREATE_IRQCHIP), a
- * guest reads the master PIC's IMR (port 0x21) in a loop; every read
+ * guest reads the master PIC's IMR (port 0x21, 8259A datasheet "Operation
+ * Command Words": a read of A0=1 returns the IMR) in a loop; every read
  * exits to the kernel and is answered there without leaving it.  The
  * guest times its loop with RDTSC and reports the delta through a port
  * that does exit to userspace.  Skipped ("none") when the device has no
  * in-kernel irqchip.
+ *
+ * inkernel_pit_read: the same loop on port 0x40 with an in-kernel PIT
+ * (KVM_CREATE_PIT2 after KVM_CREATE_IRQCHIP): a plain read of counter 0
+ * (8254 datasheet "Read Operations", simple read).  Skipped ("none") when
+ * the device has no in-kernel PIT.
  *
  * Inside Bochs the TSC counts emulated instructions (design.md), so both
  * figures are deterministic and comparable between /dev/hvmm and
@@ -44,15 +50,17 @@ asm(".pushsection .rodata\n\t"
 	"jmp 1b\n"
 	"bench16_end:\n\t"
 	/*
-	 * CX holds the count (set by the host); report EDX:EAX of the TSC
-	 * delta as two 4-byte OUTs to REPORT_PORT, then start over.
+	 * BX holds the count and BP the port (set by the host); report
+	 * EDX:EAX of the TSC delta as two 4-byte OUTs to REPORT_PORT, then
+	 * start over.
 	 */
-	"picread16_start:\n\t"
+	"inread16_start:\n\t"
 	"mov %bx, %cx\n\t"
 	"rdtsc\n\t"
 	"mov %eax, %esi\n\t"
-	"mov %edx, %edi\n"
-	"2: in $0x21, %al\n\t"
+	"mov %edx, %edi\n\t"
+	"mov %bp, %dx\n"
+	"2: in %dx, %al\n\t"
 	"loop 2b\n\t"
 	"rdtsc\n\t"
 	"sub %esi, %eax\n\t"
@@ -62,12 +70,12 @@ asm(".pushsection .rodata\n\t"
 	"out %eax, %dx\n\t"
 	"mov %edi, %eax\n\t"
 	"out %eax, %dx\n\t"
-	"jmp picread16_start\n"
-	"picread16_end:\n\t"
+	"jmp inread16_start\n"
+	"inread16_end:\n\t"
 	".code64\n\t"
 	".popsection");
 GUEST_CODE_DECLARE(bench16);
-GUEST_CODE_DECLARE(picread16);
+GUEST_CODE_DECLARE(inread16);
 
 static int expect_out(struct test_vcpu *vcpu, uint16_t port)
 {
@@ -88,14 +96,19 @@ static int expect_out(struct test_vcpu *vcpu, uint16_t port)
 	return 0;
 }
 
-static int setup(struct test_vm *vm, struct test_vcpu *vcpu, int irqchip,
+enum { WITH_IRQCHIP = 1, WITH_PIT = 2 };
+
+static int setup(struct test_vm *vm, struct test_vcpu *vcpu, int devs,
 		 const uint8_t *code, size_t len)
 {
+	struct kvm_pit_config pit = { .flags = 0 };
 	int r = vm_create(vm);
 
 	if (r)
 		return r;
-	if (irqchip && ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0)) {
+	if (((devs & WITH_IRQCHIP) &&
+	     ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0)) ||
+	    ((devs & WITH_PIT) && ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit))) {
 		r = -errno;
 		vm_destroy(vm);
 		return r;
@@ -144,8 +157,11 @@ out:
 	return best == ~0ULL ? 0 : best / n;
 }
 
-/* Guest TSC per in-kernel PIC read; 0 on failure, ~0 without irqchip. */
-static unsigned long long bench_pic_read(long n)
+/*
+ * Guest TSC per IN from @port, answered by the in-kernel devices @devs;
+ * 0 on failure, ~0 when the device cannot create them.
+ */
+static unsigned long long bench_inkernel_read(long n, int devs, uint16_t port)
 {
 	unsigned long long best = ~0ULL, d;
 	struct test_vcpu vcpu;
@@ -156,17 +172,18 @@ static unsigned long long bench_pic_read(long n)
 
 	if (n > 0xffff)
 		n = 0xffff;	/* a 16-bit LOOP count */
-	r = setup(&vm, &vcpu, 1, picread16_start, GUEST_SIZE(picread16));
+	r = setup(&vm, &vcpu, devs, inread16_start, GUEST_SIZE(inread16));
 	if (r == -ENODEV || r == -EINVAL || r == -ENOTTY || r == -EEXIST)
 		return ~0ULL;
 	if (r) {
-		fprintf(stderr, "exit_bench: %s: irqchip set-up failed: %s\n",
+		fprintf(stderr, "exit_bench: %s: device set-up failed: %s\n",
 			dev_path(), strerror(-r));
 		return 0;
 	}
 	if (ioctl(vcpu.fd, KVM_GET_REGS, &regs))
 		goto fail;
 	regs.rbx = n;
+	regs.rbp = port;
 	if (ioctl(vcpu.fd, KVM_SET_REGS, &regs))
 		goto fail;
 	/* Batch 0 warms up; the rest count. */
@@ -190,6 +207,21 @@ fail:
 	return 0;
 }
 
+/* One result line; 1 when the bench failed. */
+static int report(const char *name, const char *what, long n,
+		  unsigned long long c)
+{
+	if (!c)
+		return 1;
+	if (c == ~0ULL)
+		printf("exit_bench: %s dev=%s cycles=none (no in-kernel %s)\n",
+		       name, dev_path(), what);
+	else
+		printf("exit_bench: %s dev=%s n=%ld cycles=%llu\n",
+		       name, dev_path(), n > 0xffff ? 0xffff : n, c);
+	return 0;
+}
+
 int main(void)
 {
 	const char *s = getenv("EXIT_BENCH_N");
@@ -205,14 +237,9 @@ int main(void)
 		       dev_path(), n, c);
 	else
 		rc = 1;
-	c = bench_pic_read(n);
-	if (c == ~0ULL)
-		printf("exit_bench: inkernel_pic_read dev=%s cycles=none (no in-kernel irqchip)\n",
-		       dev_path());
-	else if (c)
-		printf("exit_bench: inkernel_pic_read dev=%s n=%ld cycles=%llu\n",
-		       dev_path(), n > 0xffff ? 0xffff : n, c);
-	else
-		rc = 1;
+	c = bench_inkernel_read(n, WITH_IRQCHIP, 0x21);
+	rc |= report("inkernel_pic_read", "irqchip", n, c);
+	c = bench_inkernel_read(n, WITH_IRQCHIP | WITH_PIT, 0x40);
+	rc |= report("inkernel_pit_read", "PIT", n, c);
 	return rc;
 }
