@@ -134,8 +134,7 @@ static int handle_interrupt_window(struct hvmm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 
-	vmcs_clear_bits32(CPU_BASED_VM_EXEC_CONTROL,
-			  CPU_BASED_INTR_WINDOW_EXITING);
+	hvmm_vmx_intr_window(to_vmx(vcpu), false);
 	/* KVM: tell userspace it may inject now, if it asked. */
 	if (run->request_interrupt_window && !to_vmx(vcpu)->irq_pending) {
 		run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
@@ -470,6 +469,13 @@ int hvmm_vmx_handle_exit(struct hvmm_vcpu *vcpu)
 	vmx->exit_qual = vmcs_readl(EXIT_QUALIFICATION);
 	hvmm_stat_exit(vcpu, vmx->exit_reason);
 	basic = (u16)vmx->exit_reason;
+	/*
+	 * Interrupt state may have changed: look at the PIC before the next
+	 * entry.  Port accesses need not; whatever raises the PIC's output
+	 * kicks (inject_or_window()).
+	 */
+	if (basic != EXIT_REASON_IO_INSTRUCTION)
+		vmx->irq_check = true;
 	/* A failed entry reports reason 33/34/41 with bit 31 (SDM 26.8). */
 	if (vmx->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		if (basic == EXIT_REASON_INVALID_STATE ||

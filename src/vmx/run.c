@@ -200,19 +200,54 @@ static void inject_irq(struct hvmm_vcpu *vcpu, u8 vector)
 	vcpu->stat.irq_injections++;
 }
 
+/**
+ * hvmm_vmx_intr_window() - turn interrupt-window exiting on or off
+ * @vmx: the vCPU, its VMCS current
+ * @on: exit as soon as the guest can take an interrupt (SDM 25.2)
+ *
+ * The control is shadowed in @vmx and written only when it changes, as
+ * KVM's exec_controls_set() does: no VMREAD/VMWRITE on every entry.
+ */
+void hvmm_vmx_intr_window(struct hvmm_vmx_vcpu *vmx, bool on)
+{
+	u32 ctrl = vmx->exec_ctrl;
+
+	if (on)
+		ctrl |= CPU_BASED_INTR_WINDOW_EXITING;
+	else
+		ctrl &= ~CPU_BASED_INTR_WINDOW_EXITING;
+	if (ctrl != vmx->exec_ctrl) {
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, ctrl);
+		vmx->exec_ctrl = ctrl;
+	}
+}
+
 /*
  * Inject the interrupt that is waiting (KVM_INTERRUPT, or the in-kernel
  * PIC's), or ask for an exit as soon as the guest can take one
  * (interrupt-window exiting, SDM 25.2).
+ *
+ * The PIC is asked only when something may have changed since it last
+ * said "nothing pending" (@irq_check): a new KVM_RUN, a kick, any exit
+ * other than a port access.  A port access handled in the kernel that
+ * raises the PIC's INT output kicks this vCPU like any other source
+ * (dev_pic.c pic_output()), so no request is missed; this is KVM's
+ * KVM_REQ_EVENT scheme, and it spares the PIC lock on the in-kernel
+ * I/O fast path.  While something is pending, it is asked every time.
  */
 static void inject_or_window(struct hvmm_vcpu *vcpu)
 {
 	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
-	bool want_window = vcpu->run->request_interrupt_window;
+	bool want_window = READ_ONCE(vcpu->run->request_interrupt_window);
 	int vector;
 
+	if (!vmx->irq_check && !want_window &&
+	    !(vmx->exec_ctrl & CPU_BASED_INTR_WINDOW_EXITING))
+		return;
+	vmx->irq_check = false;
 	if (hvmm_core_irqchip_in_kernel(vcpu->vm)) {
 		if (hvmm_core_irq_pending(vcpu)) {
+			vmx->irq_check = true;
 			if (can_take_interrupt()) {
 				vector = hvmm_core_irq_ack(vcpu);
 				if (vector >= 0)
@@ -222,6 +257,7 @@ static void inject_or_window(struct hvmm_vcpu *vcpu)
 			}
 		}
 	} else if (vmx->irq_pending) {
+		vmx->irq_check = true;
 		if (can_take_interrupt()) {
 			inject_irq(vcpu, vmx->irq_vector);
 			vmx->irq_pending = false;
@@ -229,12 +265,7 @@ static void inject_or_window(struct hvmm_vcpu *vcpu)
 			want_window = true;
 		}
 	}
-	if (want_window)
-		vmcs_set_bits32(CPU_BASED_VM_EXEC_CONTROL,
-				CPU_BASED_INTR_WINDOW_EXITING);
-	else
-		vmcs_clear_bits32(CPU_BASED_VM_EXEC_CONTROL,
-				  CPU_BASED_INTR_WINDOW_EXITING);
+	hvmm_vmx_intr_window(vmx, want_window);
 }
 
 /**
@@ -253,8 +284,11 @@ void hvmm_vmx_vcpu_kick(struct hvmm_vcpu *vcpu)
 	if (!vmx)
 		return;
 	atomic_set(&vmx->kick, 1);
-	/* The flag is visible before we look where the vCPU runs. */
-	smp_mb__after_atomic();
+	/*
+	 * The flag is visible before we look where the vCPU runs; pairs
+	 * with the atomic_xchg() in enter_guest().
+	 */
+	smp_mb();
 	wake_up_interruptible(&vmx->wq);
 	cpu = READ_ONCE(vmx->guest_cpu);
 	me = get_cpu();
@@ -305,9 +339,13 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 	u32 reason;
 
 	WRITE_ONCE(vmx->guest_cpu, smp_processor_id());
-	atomic_set(&vmx->kick, 0);
-	/* Kickers see guest_cpu before we read the interrupt state. */
-	smp_mb__after_atomic();
+	/*
+	 * Kickers see guest_cpu before we read the interrupt state (the
+	 * xchg is a full barrier); a kick since the last entry means the
+	 * PIC must be asked again.
+	 */
+	if (atomic_xchg(&vmx->kick, 0))
+		vmx->irq_check = true;
 	inject_or_window(vcpu);
 	update_host_crs(vmx);
 	hvmm_vmx_prepare_guest(vmx);
@@ -422,6 +460,7 @@ int hvmm_vmx_vcpu_run(struct hvmm_vcpu *vcpu)
 	hvmm_vmx_vcpu_load(vcpu);
 	fpu_swap_kvm_fpstate(&vmx->fpu, true);
 	vmx->l1d_flush = true;
+	vmx->irq_check = true;
 
 	ret = complete_pending(vcpu);
 	if (ret <= 0)
@@ -494,5 +533,6 @@ int hvmm_vmx_queue_interrupt(struct hvmm_vcpu *vcpu, u32 irq)
 		return -EEXIST;
 	vmx->irq_vector = irq;
 	vmx->irq_pending = true;
+	vmx->irq_check = true;
 	return 0;
 }

@@ -234,6 +234,7 @@ void hvmm_vmcs_setup(struct hvmm_vmx_vcpu *vmx)
 
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
+	vmx->exec_ctrl = c->proc;
 	/* VM entry refuses VPID 0 with "enable VPID" (SDM 26.2.1.1). */
 	if (vmx->vpid) {
 		vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);

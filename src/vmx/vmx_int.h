@@ -153,6 +153,7 @@ struct hvmm_vmx_vcpu {
 	wait_queue_head_t wq;
 	int guest_cpu;		/* CPU in guest mode on, or -1 */
 	atomic_t kick;		/* re-check interrupts before entering */
+	bool irq_check;		/* ask the PIC before the next entry */
 	bool halted;
 	bool halt_if;		/* RFLAGS.IF at HLT: cannot change while halted */
 
@@ -166,6 +167,8 @@ struct hvmm_vmx_vcpu {
 
 	struct fpu_guest fpu;
 	struct preempt_notifier pn;
+
+	u32 exec_ctrl;		/* CPU_BASED_VM_EXEC_CONTROL as in the VMCS */
 
 	/* Set in vcpu_run, used by the exit handlers */
 	u32 exit_reason;
@@ -202,6 +205,7 @@ void hvmm_vmcs_dump(void);
 /* run.c: make the VMCS current here and follow the thread across CPUs */
 void hvmm_vmx_vcpu_load(struct hvmm_vcpu *vcpu);
 void hvmm_vmx_vcpu_put(struct hvmm_vcpu *vcpu);
+void hvmm_vmx_intr_window(struct hvmm_vmx_vcpu *vmx, bool on);
 
 /* vmenter.S: returns 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed */
 int __hvmm_vmx_vcpu_run(unsigned long *regs, bool launched);
