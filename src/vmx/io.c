@@ -224,13 +224,14 @@ int hvmm_vmx_handle_io(struct hvmm_vcpu *vcpu)
 	if (q & IO_STRING)
 		return (q & IO_IN) ? handle_ins(vcpu, q) : handle_outs(vcpu, q);
 
+	ret = in_kernel(vcpu, q);
+	if (ret != -EOPNOTSUPP)
+		return ret;
+	/* Only an exit to userspace needs the access recorded. */
 	vmx->pio.port = IO_PORT(q);
 	vmx->pio.size = size;
 	vmx->pio.count = 1;
 	vmx->pio.rip = vmcs_readl(GUEST_RIP);
-	ret = in_kernel(vcpu, q);
-	if (ret != -EOPNOTSUPP)
-		return ret;
 	if (q & IO_IN) {
 		vmx->pending = HVMM_PENDING_PIO_IN;
 		exit_io(vcpu, KVM_EXIT_IO_IN, size, vmx->pio.port, 1);
