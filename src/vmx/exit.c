@@ -485,6 +485,12 @@ int hvmm_vmx_handle_exit(struct hvmm_vcpu *vcpu)
 		return fail_entry(vcpu, vmx->exit_reason);
 	}
 	requeue_vectoring_event();
+	/*
+	 * The hottest exit is called directly: with retpolines an indirect
+	 * call costs a thunk (KVM's __vmx_handle_exit() does the same).
+	 */
+	if (basic == EXIT_REASON_IO_INSTRUCTION)
+		return hvmm_vmx_handle_io(vcpu);
 	if (basic < ARRAY_SIZE(exit_handlers)) {
 		basic = array_index_nospec(basic, ARRAY_SIZE(exit_handlers));
 		fn = exit_handlers[basic];
