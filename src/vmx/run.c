@@ -27,6 +27,7 @@
 #include <asm/fpu/api.h>
 #include <asm/fsgsbase.h>
 #include <asm/mce.h>
+#include <asm/nospec-branch.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 #include <asm/fpu/xcr.h>
@@ -371,6 +372,14 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 	vmx->fail = __hvmm_vmx_vcpu_run(vmx->regs, vmx->vmcs.launched);
 
 	WRITE_ONCE(vmx->guest_cpu, -1);
+	/*
+	 * VMSCAPE: the guest may have trained the branch predictor against
+	 * this thread's user space; the host's policy flushes it (IBPB) on
+	 * the way out to user mode.  Set on the CPU that ran the guest,
+	 * before preemption could move us, as KVM does.
+	 */
+	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
+		this_cpu_write(x86_ibpb_exit_to_user, true);
 	vmx->cr2 = native_read_cr2();
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvmm_host_xcr0);
