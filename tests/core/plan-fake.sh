@@ -12,6 +12,9 @@ tap_step core_fake "/dev/hvmm is a character device" test -c /dev/hvmm
 tap_step core_fake "debugfs /sys/kernel/debug/hvmm/exits" \
 	test -r /sys/kernel/debug/hvmm/exits
 run_test core_test 180 /opt/hvmm/core_test
+run_test devices_test 120 /opt/hvmm/devices_test
+tap_step core_fake "iobus_ktest: src/core/iobus.c in the kernel" \
+	sh -c 'insmod /opt/hvmm/iobus_ktest.ko && rmmod iobus_ktest'
 tap_step core_fake "hvmm_stat -1 prints every counter" \
 	sh -c 'hvmm_stat -1 | grep -q "^io_exits  *0  *0$"'
 tap_step core_fake "hvmm_stat -p with no such VM fails" \

@@ -10,6 +10,7 @@ cp /opt/hvmm/hvmm_stat /bin/hvmm_stat
 
 tap_step core_vmx "insmod hvmm.ko" insmod /opt/hvmm/hvmm.ko
 run_test core_test 300 /opt/hvmm/core_test
+run_test devices_test 600 /opt/hvmm/devices_test
 tap_step core_vmx "core_test created VMs (no EOPNOTSUPP skip)" \
 	sh -c '! grep -q "SKIP.*EOPNOTSUPP" "$HVMM_RESULTS/core_test.log"'
 tap_step core_vmx "hvmm_stat -1 prints every counter" \

@@ -6,9 +6,11 @@
 #   tests/core/run.sh [fake]  QEMU TCG, no VT-x needed: the real
 #       src/core/*.c built with the fake backend (fake_vmx.c) into a
 #       throw-away hvmm.ko, so every core path runs: core_test (all of
-#       it), hvmm_stat, unload_test.
+#       it), devices_test's ioctl tests, hvmm_stat, unload_test, and
+#       iobus_ktest (src/core/iobus.c checked inside the kernel).
 #   tests/core/run.sh vmx     Bochs with VT-x: the real hvmm.ko
-#       (make module), core_test and unload_test against the backend.
+#       (make module), core_test, devices_test (the in-kernel devices
+#       with a guest) and unload_test against the backend.
 #
 # Needs `make linux-source` once (kselftest_harness.h).
 set -u
@@ -49,12 +51,21 @@ else
 	grep -m 20 'warning:\|error' "$work/module.log" | sed 's/^/# /' >> "$tap"
 fi
 cflags="-static -O2 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -I$harness"
+stlib="-pthread -D_GNU_SOURCE -I$top/include/uapi -I$top/tests/selftests/include"
 if gcc $cflags -o "$work/core_test" "$here/core_test.c" &&
-   gcc $cflags -o "$work/unload_test" "$here/unload_test.c"; then
-	echo "ok 2 core_test and unload_test build" >> "$tap"
+   gcc $cflags -o "$work/unload_test" "$here/unload_test.c" &&
+   gcc $cflags $stlib -o "$work/devices_test" "$here/devices_test.c" \
+	"$top"/tests/selftests/lib/*.c; then
+	echo "ok 2 core_test, devices_test and unload_test build" >> "$tap"
 else
-	echo "not ok 2 core_test and unload_test build" >> "$tap"
+	echo "not ok 2 core_test, devices_test and unload_test build" >> "$tap"
 fi
+# src/core/iobus.c inside a throw-away module (fake tier only: no VM)
+mkdir -p "$work/ktest"
+ln -s "$here/iobus_ktest.c" "$work/ktest/"
+printf 'obj-m := iobus_ktest.o\nccflags-y := -I%s -I%s -I%s\n' \
+	"$top/src/core" "$top/src" "$top/include/uapi" > "$work/ktest/Kbuild"
+make -C "$kdir" M="$work/ktest" C=2 W=1 modules > "$work/ktest.log" 2>&1
 if [ "$mode" = vmx ]; then
 	# A stale hvmm.ko from an earlier build must not be tested.
 	if make -C "$top" --no-print-directory module > "$work/real.log" 2>&1
@@ -74,15 +85,16 @@ fi
 if [ "$mode" = fake ]; then
 	"$top/tests/vm/boot.sh" -e qemu -t "${VM_TIMEOUT:-300}" \
 		-o "$work/vm" -p "$here/plan-fake.sh" "$work/mod/hvmm.ko" \
-		"$work/core_test" "$work/unload_test" "$top/tools/hvmm_stat" \
+		"$work/core_test" "$work/devices_test" "$work/unload_test" \
+		"$top/tools/hvmm_stat" "$work/ktest/iobus_ktest.ko" \
 		> "$work/boot.log" 2>&1
-	expected="core_fake core_test unload_test"
+	expected="core_fake core_test devices_test unload_test"
 else
 	"$top/tests/vm/boot.sh" -e bochs -t "${VM_TIMEOUT:-900}" \
 		-o "$work/vm" -p "$here/plan-vmx.sh" "$top/hvmm.ko" \
-		"$work/core_test" "$work/unload_test" "$top/tools/hvmm_stat" \
-		> "$work/boot.log" 2>&1
-	expected="core_vmx core_test unload_test"
+		"$work/core_test" "$work/devices_test" "$work/unload_test" \
+		"$top/tools/hvmm_stat" > "$work/boot.log" 2>&1
+	expected="core_vmx core_test devices_test unload_test"
 fi
 cp "$work/vm/console.log" "$res/console.log" 2>/dev/null
 "$top/tests/vm/check-console.sh" "$work/vm/console.log" "$res" \
