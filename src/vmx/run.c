@@ -349,7 +349,8 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 		vmx->irq_check = true;
 	inject_or_window(vcpu);
 	update_host_crs(vmx);
-	hvmm_vmx_prepare_guest(vmx);
+	if (!vmx->guest_state_loaded)	/* lazy: once per KVM_RUN, host.c */
+		hvmm_vmx_prepare_guest(vmx);
 
 	local_irq_disable();
 	if (exit_request() || atomic_read(&vmx->kick)) {
