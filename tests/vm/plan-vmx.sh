@@ -17,7 +17,7 @@ tap_step kvm "/dev/kvm present" test -c /dev/kvm
 for t in /opt/hvmm/*_test; do
 	n=$(basename "$t")
 	[ "$n" = vmx_busy_test ] && continue
-	run_test "kvm-$n" 90 env HVMM_DEV=/dev/kvm "$t"
+	run_test "kvm-$n" 240 env HVMM_DEV=/dev/kvm "$t"
 done
 [ -x /opt/hvmm/exit_bench ] &&
 	run_test bench-kvm 120 env HVMM_DEV=/dev/kvm /opt/hvmm/exit_bench
@@ -36,7 +36,7 @@ export HVMM_DEV=/dev/hvmm
 for t in /opt/hvmm/*_test; do
 	n=$(basename "$t")
 	[ "$n" = vmx_busy_test ] && continue
-	run_test "$n" 90 "$t"
+	run_test "$n" 240 "$t"
 done
 [ -x /opt/hvmm/exit_bench ] &&
 	run_test bench-hvmm 120 /opt/hvmm/exit_bench
