@@ -11,9 +11,10 @@
  *    entry (KVM's "cond"): a new KVM_RUN, a reschedule, an interrupt (the
  *    per-CPU irq_stat flag the kernel's interrupt entry sets for KVM) or
  *    guest memory emulated by the backend.  The flush is the MSR
- *    IA32_FLUSH_CMD; KVM's software fallback for CPUs without it (reading
- *    a 64 KiB buffer) is not replicated: such CPUs run unflushed and the
- *    module says so once.
+ *    IA32_FLUSH_CMD; CPUs without it get KVM's software fallback: a
+ *    64 KiB buffer (more than L1D) read one cache line at a time, after
+ *    its translations were loaded into the TLB.  The buffer exists while
+ *    hvmm holds VMX (hvmm_vmx_enable()/disable()).
  *  - MDS/TAA/MMIO stale data: VERW before VMLAUNCH/VMRESUME where the
  *    kernel set X86_FEATURE_CLEAR_CPU_BUF_VM (vmenter.S).
  *  - Spectre v2 / RSB: RSB refill and legacy-IBRS rewrite after VM exit,
@@ -26,7 +27,9 @@
  */
 #define pr_fmt(fmt) "hvmm: " fmt
 
+#include <linux/gfp.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include <asm/cpufeature.h>
 #include <asm/hardirq.h>
 #include <asm/msr.h>
@@ -58,13 +61,72 @@ static enum l1d_mode l1d_mode(void)
 
 static enum l1d_mode mode;
 
+/* KVM's L1D_CACHE_ORDER: 64 KiB, twice the largest L1D it flushes. */
+#define L1D_BUF_ORDER	4
+#define L1D_BUF_SIZE	(PAGE_SIZE << L1D_BUF_ORDER)
+#define L1D_LINE	64
+
+static bool sw_flush;		/* no IA32_FLUSH_CMD: read l1d_buf instead */
+static u8 *l1d_buf;
+
 void hvmm_vmx_mitigations_probe(void)
 {
 	mode = l1d_mode();
-	if (mode != L1D_NEVER && !boot_cpu_has(X86_FEATURE_FLUSH_L1D)) {
-		pr_warn("L1TF: CPU lacks IA32_FLUSH_CMD, guests run without L1D flush\n");
-		mode = L1D_NEVER;
-	}
+	sw_flush = mode != L1D_NEVER && !boot_cpu_has(X86_FEATURE_FLUSH_L1D);
+}
+
+/**
+ * hvmm_vmx_l1d_buf_alloc() - the software L1D flush buffer, if needed
+ *
+ * Context: process context, the first VM is being created.
+ * Return: 0 or -ENOMEM.
+ */
+int hvmm_vmx_l1d_buf_alloc(void)
+{
+	struct page *page;
+	unsigned int i;
+
+	if (!sw_flush || l1d_buf)
+		return 0;
+	page = alloc_pages(GFP_KERNEL, L1D_BUF_ORDER);
+	if (!page)
+		return -ENOMEM;
+	l1d_buf = page_address(page);
+	/* Distinct contents, so that no one merges the pages (KVM: KSM). */
+	for (i = 0; i < 1U << L1D_BUF_ORDER; i++)
+		memset(l1d_buf + i * PAGE_SIZE, i + 1, PAGE_SIZE);
+	return 0;
+}
+
+/**
+ * hvmm_vmx_l1d_buf_free() - free the buffer when the last VM is gone
+ *
+ * Context: process context; no vCPU can enter a guest any more.
+ */
+void hvmm_vmx_l1d_buf_free(void)
+{
+	if (!l1d_buf)
+		return;
+	free_pages((unsigned long)l1d_buf, L1D_BUF_ORDER);
+	l1d_buf = NULL;
+}
+
+/*
+ * Displace L1D by reading a buffer twice its size, as KVM does on CPUs
+ * without IA32_FLUSH_CMD: first one byte per page so that no TLB miss
+ * interrupts the fill, CPUID to serialise, then every cache line.
+ */
+static void l1d_flush_sw(void)
+{
+	const u8 *p = l1d_buf;
+	unsigned int off;
+
+	for (off = 0; off < L1D_BUF_SIZE; off += PAGE_SIZE)
+		(void)READ_ONCE(p[off]);
+	native_cpuid_eax(0);
+	for (off = 0; off < L1D_BUF_SIZE; off += L1D_LINE)
+		(void)READ_ONCE(p[off]);
+	asm volatile("lfence" ::: "memory");
 }
 
 /**
@@ -83,6 +145,10 @@ void hvmm_vmx_l1d_flush(struct hvmm_vmx_vcpu *vmx)
 		kvm_get_cpu_l1tf_flush_l1d();
 	vmx->l1d_flush = false;
 	kvm_clear_cpu_l1tf_flush_l1d();
-	if (flush)
+	if (!flush)
+		return;
+	if (!sw_flush)
 		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+	else if (l1d_buf)	/* always, while a VM exists */
+		l1d_flush_sw();
 }

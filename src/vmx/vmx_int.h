@@ -273,6 +273,8 @@ void hvmm_vpid_flush(u16 vpid);
 /* mitigate.c */
 void hvmm_vmx_mitigations_probe(void);
 void hvmm_vmx_l1d_flush(struct hvmm_vmx_vcpu *vmx);
+int hvmm_vmx_l1d_buf_alloc(void);
+void hvmm_vmx_l1d_buf_free(void);
 
 /* msr.c */
 int hvmm_vmx_get_msr(struct hvmm_vcpu *vcpu, u32 msr, u64 *val);

@@ -129,11 +129,17 @@ int hvmm_vmx_enable(void)
 		mutex_unlock(&vmxon_lock);
 		return 0;
 	}
+	ret = hvmm_vmx_l1d_buf_alloc();
+	if (ret) {
+		mutex_unlock(&vmxon_lock);
+		return ret;
+	}
 	/* Runs cpu_online_vmx() on every online CPU, undoes all on error. */
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "hvmm/vmx:online",
 				cpu_online_vmx, cpu_offline_vmx);
 	if (ret < 0) {
 		free_regions();
+		hvmm_vmx_l1d_buf_free();
 		mutex_unlock(&vmxon_lock);
 		return ret;
 	}
@@ -155,6 +161,7 @@ void hvmm_vmx_disable(void)
 		cpuhp_remove_state(hp_state);
 		hp_state = -1;
 		free_regions();
+		hvmm_vmx_l1d_buf_free();
 	}
 	mutex_unlock(&vmxon_lock);
 }
