@@ -18,6 +18,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -574,6 +577,69 @@ TEST(teardown_with_timer_running)
 			TH_LOG("%s", g.err);
 		ig_destroy(&g);
 	}
+}
+
+static void on_alarm(int sig)
+{
+}
+
+static double now_s(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * A guest halted with RFLAGS.IF=0 while IRQ0 keeps coming (8254 mode 2
+ * at 1 kHz, the PIC's INT high): HLT only ends by NMI, SMI, INIT or
+ * reset (SDM vol. 2, HLT), so the vCPU must sleep in the kernel until
+ * a signal ends KVM_RUN, not spin: its thread may use a small part of
+ * the wall time only.
+ */
+TEST(halt_with_if0_sleeps)
+{
+	static const uint8_t code[] = {
+		0xb0, 0x34, 0xe6, 0x43,	/* mov al,0x34; out 0x43,al */
+		0xb0, 0xa9, 0xe6, 0x40,	/* mov al,0xa9; out 0x40,al */
+		0xb0, 0x04, 0xe6, 0x40,	/* mov al,0x04; out 0x40,al */
+		0xfa, 0xf4,		/* cli; hlt */
+		0xeb, 0xfd,		/* jmp hlt */
+	};
+	struct kvm_pit_config pc = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_PIC_MASTER };
+	struct itimerval it = { .it_value.tv_usec = 300000 };
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct test_vm vm;
+	struct test_vcpu vcpu;
+	double wall, cpu;
+	int r;
+
+	require_vm("devices_test");
+	if (fake_backend())
+		SKIP(return, "the fake backend runs no guest");
+	ASSERT_EQ(0, vm_create(&vm));
+	ASSERT_EQ(0, ioctl(vm.vm_fd, KVM_CREATE_IRQCHIP, 0));
+	ASSERT_EQ(0, ioctl(vm.vm_fd, KVM_CREATE_PIT2, &pc));
+	ASSERT_EQ(0, vcpu_create(&vm, &vcpu, 0));
+	ASSERT_EQ(0, vcpu_setup(&vm, &vcpu, GUEST_REAL, code, sizeof(code)));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	wall = now_s(CLOCK_MONOTONIC);
+	cpu = now_s(CLOCK_THREAD_CPUTIME_ID);
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	r = vcpu_run(&vcpu);
+	cpu = now_s(CLOCK_THREAD_CPUTIME_ID) - cpu;
+	wall = now_s(CLOCK_MONOTONIC) - wall;
+	EXPECT_EQ(-EINTR, r) TH_LOG("exit %s",
+				    exit_name(vcpu.run->exit_reason));
+	/* IRQ0 was requested: the PIC did raise INT at the halted vCPU */
+	ASSERT_EQ(0, ioctl(vm.vm_fd, KVM_GET_IRQCHIP, &chip));
+	EXPECT_EQ(1, chip.chip.pic.irr & 1);
+	TH_LOG("halted %.3f s wall, %.3f s CPU", wall, cpu);
+	EXPECT_LT(cpu, wall / 2);
+	vcpu_destroy(&vcpu);
+	vm_destroy(&vm);
 }
 
 TEST_HARNESS_MAIN
