@@ -369,6 +369,7 @@ static int pic_io(struct hvmm_pic *pic, enum pic_unit unit, u64 offset,
 		  u32 len, u64 *val, bool write)
 {
 	struct pic_events ev = { .acked = -1 };
+	bool changed = false;
 	u64 data = 0;
 	u32 i;
 
@@ -382,17 +383,28 @@ static int pic_io(struct hvmm_pic *pic, enum pic_unit unit, u64 offset,
 		u8 b = 0xff;
 
 		if (offset < 2 && i < 2 - offset) {
+			/*
+			 * Only writes and poll reads (an INTA) change state;
+			 * a plain IMR/IRR/ISR/ELCR read leaves the cascade
+			 * and INT output as they are, and skipping their
+			 * priority scans keeps the hot mask read cheap.
+			 */
+			if (write || (unit != UNIT_ELCR &&
+				      pic->chip[unit].poll))
+				changed = true;
 			if (write)
 				pic_write_byte(pic, unit, (int)(offset + i),
 					       (u8)(*val >> (8 * i)));
 			else
 				b = pic_read_byte(pic, unit,
 						  (int)(offset + i), &ev);
-			pic_update_cascade(pic);
+			if (changed)
+				pic_update_cascade(pic);
 		}
 		data |= (u64)b << (8 * i);
 	}
-	pic_update_output(pic, &ev);
+	if (changed)
+		pic_update_output(pic, &ev);
 	pic_unlock(pic, &ev);
 	if (!write)
 		*val = data;
