@@ -492,7 +492,14 @@ int hvmm_vmx_vcpu_run(struct hvmm_vcpu *vcpu)
 		}
 		cond_resched();
 		if (vmx->halted && !halt_done(vcpu)) {
-			/* In-kernel HLT: sleep until an interrupt comes. */
+			/*
+			 * In-kernel HLT: sleep until an interrupt comes.  A
+			 * kick that did not end the halt (IF=0, masked) is
+			 * consumed here, else the wait would return at once
+			 * forever; the next entry still asks the PIC.
+			 */
+			if (atomic_xchg(&vmx->kick, 0))
+				vmx->irq_check = true;
 			wait_event_interruptible(vmx->wq, halt_done(vcpu) ||
 						 atomic_read(&vmx->kick));
 			continue;
