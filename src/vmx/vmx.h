@@ -72,8 +72,7 @@ int hvmm_vmx_queue_interrupt(struct hvmm_vcpu *vcpu, u32 irq);
 void hvmm_vmx_vcpu_kick(struct hvmm_vcpu *vcpu);
 
 /*
- * Implemented by src/core/ when it has in-kernel devices; until then the
- * backend's weak defaults (src/vmx/core_defaults.c) say "none":
+ * Implemented by src/core/ (devices.c, dev_pic.c), called by the backend:
  *
  * hvmm_core_pio() / hvmm_core_mmio(): offer a guest port / MMIO access of
  * @len bytes to the in-kernel io bus.  @data holds the value to write, or

@@ -52,7 +52,7 @@ bench_cycles()
 	sed -n "s/^exit_bench: $1 .*cycles=\([0-9][0-9]*\).*/\1/p" \
 		"$HVMM_RESULTS/bench-$2.log" 2>/dev/null | tail -n 1
 }
-for b in pio_exit_roundtrip inkernel_pic_read; do
+for b in pio_exit_roundtrip inkernel_pic_read inkernel_pit_read; do
 	h=$(bench_cycles $b hvmm)
 	k=$(bench_cycles $b kvm)
 	if [ -n "$h" ] && [ -n "$k" ] && [ "$k" -gt 0 ]; then
