@@ -22,7 +22,7 @@ ULIB_SRCS := $(sort $(wildcard userspace/lib/*.c))
 
 .PHONY: all module userspace clean check check-unit check-qemu check-vmx \
 	unit fuzz bench checkpatch sparse linux-source kcheck check-unit-run \
-	check-core check-core-run
+	check-core check-core-run check-core-vmx-run
 
 all: module userspace
 
@@ -94,8 +94,10 @@ check:
 	@$(MAKE) --no-print-directory check-qemu-run || true
 	@$(MAKE) --no-print-directory check-core-run || true
 	@$(MAKE) --no-print-directory check-vmx-run || true
+	@$(MAKE) --no-print-directory check-core-vmx-run || true
 	@tools/tap-report.sh $(BUILD)/results/unit $(BUILD)/results/qemu \
-		$(BUILD)/results/core-fake $(BUILD)/results/vmx
+		$(BUILD)/results/core-fake $(BUILD)/results/vmx \
+		$(BUILD)/results/core-vmx
 
 # The whole of src/core/ in QEMU TCG, with a fake VT-x backend standing in
 # for src/vmx/, so that every ioctl path runs on machines without VT-x.
@@ -104,6 +106,11 @@ check-core-run: $(LINUX_SRC)/.stamp
 
 check-core: check-core-run
 	@tools/tap-report.sh $(BUILD)/results/core-fake
+
+# The same core tests against the real hvmm.ko in Bochs: the device
+# ioctls with guests (devices_test), then module unload (unload_test).
+check-core-vmx-run: $(LINUX_SRC)/.stamp
+	@tests/core/run.sh vmx
 
 check-unit-run: unit fuzz
 	@tests/unit/run.sh $(BUILD)/results/unit $(FUZZ_SECONDS) \
