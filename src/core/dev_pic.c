@@ -313,6 +313,30 @@ long hvmm_dev_irq_line(struct hvmm_vm *vm, void __user *argp)
 	return 0;
 }
 
+/*
+ * Copy in a struct kvm_irqchip naming one 8259A of an existing irqchip.
+ * Return: the copy, to kfree(); ERR_PTR(-EFAULT/-ENOMEM) from the copy,
+ * -ENXIO without irqchip, -EINVAL for another chip_id - in KVM's order.
+ */
+static struct kvm_irqchip *irqchip_arg(struct hvmm_vm *vm, void __user *argp,
+				       struct hvmm_pic **pic)
+{
+	struct kvm_irqchip *chip = memdup_user(argp, sizeof(*chip));
+	long r = -ENXIO;
+
+	if (IS_ERR(chip))
+		return chip;
+	*pic = pic_of(vm);
+	if (*pic) {
+		if (chip->chip_id == KVM_IRQCHIP_PIC_MASTER ||
+		    chip->chip_id == KVM_IRQCHIP_PIC_SLAVE)
+			return chip;
+		r = -EINVAL;
+	}
+	kfree(chip);
+	return ERR_PTR(r);
+}
+
 /**
  * hvmm_dev_get_irqchip() - KVM_GET_IRQCHIP
  * @vm: the VM
@@ -330,21 +354,12 @@ long hvmm_dev_get_irqchip(struct hvmm_vm *vm, void __user *argp)
 	struct hvmm_pic *pic;
 	long r;
 
-	chip = memdup_user(argp, sizeof(*chip));
+	chip = irqchip_arg(vm, argp, &pic);
 	if (IS_ERR(chip))
 		return PTR_ERR(chip);
-	pic = pic_of(vm);
-	r = -ENXIO;
-	if (!pic)
-		goto out;
-	r = -EINVAL;
-	if (chip->chip_id != KVM_IRQCHIP_PIC_MASTER &&
-	    chip->chip_id != KVM_IRQCHIP_PIC_SLAVE)
-		goto out;
 	r = hvmm_pic_get_state(pic, chip->chip_id, &chip->chip.pic);
 	if (!r && copy_to_user(argp, chip, sizeof(*chip)))
 		r = -EFAULT;
-out:
 	kfree(chip);
 	return r;
 }
@@ -363,19 +378,10 @@ long hvmm_dev_set_irqchip(struct hvmm_vm *vm, void __user *argp)
 	struct hvmm_pic *pic;
 	long r;
 
-	chip = memdup_user(argp, sizeof(*chip));
+	chip = irqchip_arg(vm, argp, &pic);
 	if (IS_ERR(chip))
 		return PTR_ERR(chip);
-	pic = pic_of(vm);
-	r = -ENXIO;
-	if (!pic)
-		goto out;
-	r = -EINVAL;
-	if (chip->chip_id != KVM_IRQCHIP_PIC_MASTER &&
-	    chip->chip_id != KVM_IRQCHIP_PIC_SLAVE)
-		goto out;
 	r = hvmm_pic_set_state(pic, chip->chip_id, &chip->chip.pic);
-out:
 	kfree(chip);
 	return r;
 }
