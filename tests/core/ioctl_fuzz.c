@@ -491,6 +491,8 @@ static unsigned long place(struct thr *t, const void *src, size_t n, int out)
 	case 6:
 		/* straddles into PROT_NONE: 1 .. n - 1 bytes readable */
 		k = n > 1 ? 1 + below(r, n - 1) : 0;
+		if (k > PG)
+			k = PG;		/* one page is all there is */
 		p = t->straddle + PG - k;
 		memcpy(p, src, k);
 		return (unsigned long)p;
@@ -1141,6 +1143,8 @@ static void errno_checks(struct thr *t)
 			break;
 		default:
 			k = 1 + below(r, ic->size - 1);
+			if (k > PG)
+				k = PG;
 			memset(t->straddle + PG - k, 0, k);
 			bad = (unsigned long)t->straddle + PG - k;
 			break;
