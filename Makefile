@@ -22,7 +22,7 @@ ULIB_SRCS := $(sort $(wildcard userspace/lib/*.c))
 
 .PHONY: all module userspace clean check check-unit check-qemu check-vmx \
 	unit fuzz bench checkpatch sparse linux-source kcheck check-unit-run \
-	check-core check-core-run check-core-vmx-run
+	check-core check-core-run check-core-vmx-run fuzz-ioctl
 
 all: module userspace
 
@@ -106,6 +106,14 @@ check-core-run: $(LINUX_SRC)/.stamp
 
 check-core: check-core-run
 	@tools/tap-report.sh $(BUILD)/results/core-fake
+
+# The ioctl fuzzer (tests/core/ioctl_fuzz.c) alone, on demand: QEMU with
+# the fake backend, two vCPUs, until stopped (^C), or for
+# IOCTL_FUZZ_SECONDS; IOCTL_FUZZ_SEED replays a run.  check-core runs it
+# for 60 s (IOCTL_FUZZ_SECONDS there too).
+fuzz-ioctl: $(LINUX_SRC)/.stamp
+	-@tests/core/run.sh fuzz
+	@tools/tap-report.sh $(BUILD)/results/core-fuzz
 
 # The same core tests against the real hvmm.ko in Bochs: the device
 # ioctls with guests (devices_test), then module unload (unload_test).

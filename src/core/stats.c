@@ -216,10 +216,11 @@ DEFINE_SHOW_ATTRIBUTE(hvmm_exit_reasons);
  * @fd: its fd in the creator, for the directory name (as KVM)
  *
  * A failure to create debugfs entries is not an error (debugfs may be
- * off); the VM then has no directory.
+ * off, or the name taken by an older VM); the VM then has no directory.
  */
 void hvmm_stats_vm_create(struct hvmm_vm *vm, int fd)
 {
+	struct dentry *dent;
 	char name[32];
 	u32 i;
 
@@ -230,6 +231,20 @@ void hvmm_stats_vm_create(struct hvmm_vm *vm, int fd)
 	mutex_unlock(&hvmm_vm_list_lock);
 
 	snprintf(name, sizeof(name), "%d-%d", task_pid_nr(current), fd);
+	/*
+	 * The fd number of a closed VM fd is reused while that VM lives on
+	 * through its vCPU fds.  debugfs_create_dir() would then print an
+	 * error per VM, a log flood any user can cause: as KVM
+	 * (kvm_create_vm_debugfs()), warn ratelimited and go without.
+	 */
+	dent = debugfs_lookup(name, hvmm_debugfs_root);
+	if (dent) {
+		pr_warn_ratelimited("hvmm: debugfs: duplicate directory %s\n",
+				    name);
+		dput(dent);
+		vm->debugfs = NULL;
+		return;
+	}
 	vm->debugfs = debugfs_create_dir(name, hvmm_debugfs_root);
 	if (IS_ERR(vm->debugfs))
 		return;

@@ -456,6 +456,44 @@ TEST_F(vm, debugfs_layout)
 }
 
 /*
+ * A VM fd closed while a vCPU fd keeps its VM alive: the next VM gets the
+ * same fd number, so its debugfs name is taken.  KVM then warns once,
+ * ratelimited, and goes without a directory; debugfs_create_dir() would
+ * print an error for every such VM, a log flood any user can cause
+ * (found by ioctl_fuzz).
+ */
+TEST_F(vm, debugfs_reused_fd)
+{
+	int old = self->vm, vcpu, kmsg, vm2;
+	char rec[1024];
+	ssize_t n;
+
+	if (access("/sys/kernel/debug/hvmm", F_OK))
+		SKIP(return, "debugfs not mounted");
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (kmsg < 0)
+		SKIP(return, "/dev/kmsg: %s", strerror(errno));
+	lseek(kmsg, 0, SEEK_END);
+	vcpu = ioctl(self->vm, KVM_CREATE_VCPU, 0);
+	ASSERT_LE(0, vcpu);
+	close(self->vm);
+	self->vm = -1;
+	vm2 = ioctl(self->dev, KVM_CREATE_VM, 0);
+	ASSERT_LE(0, vm2);
+	self->vm = vm2;
+	ASSERT_EQ(old, vm2);	/* the lowest free number */
+	EXPECT_EQ(1, ioctl(vm2, KVM_CHECK_EXTENSION,
+			   KVM_CAP_CHECK_EXTENSION_VM));
+	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
+		rec[n > 0 ? n : 0] = 0;
+		EXPECT_EQ(NULL, strstr(rec, "already present"))
+			TH_LOG("kernel log: %s", rec);
+	}
+	close(kmsg);
+	close(vcpu);
+}
+
+/*
  * api.rst 4.35: with KVM_CAP_READONLY_MEM, "the guest is only allowed to
  * read" a KVM_MEM_READONLY slot; "writes will be posted to userspace as
  * KVM_EXIT_MMIO exits".  A real-mode guest reads the read-only page,

@@ -13,6 +13,12 @@ tap_step core_fake "debugfs /sys/kernel/debug/hvmm/exits" \
 	test -r /sys/kernel/debug/hvmm/exits
 run_test core_test 180 /opt/hvmm/core_test
 run_test devices_test 120 /opt/hvmm/devices_test
+# Random ioctl sequences (tests/core/run.sh passes the time and seed).
+. /opt/hvmm/ioctl_fuzz.env
+run_test ioctl_fuzz "$IOCTL_FUZZ_LIMIT" /opt/hvmm/ioctl_fuzz \
+	-t "$IOCTL_FUZZ_SECONDS" ${IOCTL_FUZZ_SEED:+-s "$IOCTL_FUZZ_SEED"}
+tap_step core_fake "no module reference left after ioctl_fuzz" \
+	sh -c 'test "$(cat /sys/module/hvmm/refcnt)" = 0'
 tap_step core_fake "iobus_ktest: src/core/iobus.c in the kernel" \
 	sh -c 'insmod /opt/hvmm/iobus_ktest.ko && rmmod iobus_ktest'
 tap_step core_fake "hvmm_stat -1 prints every counter" \

@@ -11,6 +11,12 @@
 #   tests/core/run.sh vmx     Bochs with VT-x: the real hvmm.ko
 #       (make module), core_test, devices_test (the in-kernel devices
 #       with a guest) and unload_test against the backend.
+#   tests/core/run.sh fuzz    as fake, but only ioctl_fuzz, on two
+#       vCPUs, unbounded (make fuzz-ioctl; stop it with ^C).
+#
+# ioctl_fuzz (tests/core/ioctl_fuzz.c) runs in every mode for
+# IOCTL_FUZZ_SECONDS (fake 60, vmx 20, fuzz 0 = until stopped), with
+# IOCTL_FUZZ_SEED to replay a run.
 #
 # Needs `make linux-source` once (kselftest_harness.h).
 set -u
@@ -18,8 +24,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 mode=${1:-fake}
 case $mode in
-fake|vmx) ;;
-*) echo "usage: $0 [fake|vmx]" >&2; exit 2 ;;
+fake|vmx|fuzz) ;;
+*) echo "usage: $0 [fake|vmx|fuzz]" >&2; exit 2 ;;
 esac
 work=$top/build/core-$mode
 res=$top/build/results/core-$mode
@@ -55,11 +61,29 @@ stlib="-pthread -D_GNU_SOURCE -I$top/include/uapi -I$top/tests/selftests/include
 if gcc $cflags -o "$work/core_test" "$here/core_test.c" &&
    gcc $cflags -o "$work/unload_test" "$here/unload_test.c" &&
    gcc $cflags $stlib -o "$work/devices_test" "$here/devices_test.c" \
-	"$top"/tests/selftests/lib/*.c; then
-	echo "ok 2 core_test, devices_test and unload_test build" >> "$tap"
+	"$top"/tests/selftests/lib/*.c &&
+   gcc $cflags $stlib -o "$work/ioctl_fuzz" "$here/ioctl_fuzz.c"; then
+	echo "ok 2 core_test, devices_test, unload_test and ioctl_fuzz build" >> "$tap"
 else
-	echo "not ok 2 core_test, devices_test and unload_test build" >> "$tap"
+	echo "not ok 2 core_test, devices_test, unload_test and ioctl_fuzz build" >> "$tap"
 fi
+# The guest cannot see our environment: the plans source this file.
+case $mode in
+vmx) fuzz_secs=${IOCTL_FUZZ_SECONDS:-20} ;;
+fuzz) fuzz_secs=${IOCTL_FUZZ_SECONDS:-0} ;;
+*) fuzz_secs=${IOCTL_FUZZ_SECONDS:-60} ;;
+esac
+case $fuzz_secs in
+''|*[!0-9]*) echo "IOCTL_FUZZ_SECONDS must be a number" >&2; exit 2 ;;
+esac
+# Its run_test limit: the run, a hung batch's timeout, the kill, margin.
+fuzz_limit=$((fuzz_secs + 120))
+[ "$fuzz_secs" -eq 0 ] && fuzz_limit=999999999
+{
+	echo "IOCTL_FUZZ_SECONDS=$fuzz_secs"
+	echo "IOCTL_FUZZ_LIMIT=$fuzz_limit"
+	echo "IOCTL_FUZZ_SEED=${IOCTL_FUZZ_SEED:-}"
+} > "$work/ioctl_fuzz.env"
 # src/core/iobus.c inside a throw-away module (fake tier only: no VM)
 mkdir -p "$work/ktest"
 ln -s "$here/iobus_ktest.c" "$work/ktest/"
@@ -82,19 +106,32 @@ else
 fi
 [ -e "$work/mod/hvmm.ko" ] && [ -x "$work/core_test" ] || exit 1
 
-if [ "$mode" = fake ]; then
-	"$top/tests/vm/boot.sh" -e qemu -t "${VM_TIMEOUT:-300}" \
+if [ "$mode" = fuzz ]; then
+	# Unbounded unless IOCTL_FUZZ_SECONDS says otherwise (timeout 0).
+	vmsecs=0
+	[ "$fuzz_secs" -gt 0 ] && vmsecs=$((fuzz_limit + 120))
+	echo "ioctl_fuzz in QEMU, console: $work/vm/console.log"
+	"$top/tests/vm/boot.sh" -e qemu -j 2 -t "$vmsecs" \
+		-o "$work/vm" -p "$here/plan-fuzz.sh" "$work/mod/hvmm.ko" \
+		"$work/ioctl_fuzz" "$work/ioctl_fuzz.env" \
+		> "$work/boot.log" 2>&1
+	expected="core_fuzz ioctl_fuzz"
+elif [ "$mode" = fake ]; then
+	"$top/tests/vm/boot.sh" -e qemu \
+		-t "${VM_TIMEOUT:-$((300 + fuzz_limit))}" \
 		-o "$work/vm" -p "$here/plan-fake.sh" "$work/mod/hvmm.ko" \
 		"$work/core_test" "$work/devices_test" "$work/unload_test" \
 		"$top/tools/hvmm_stat" "$work/ktest/iobus_ktest.ko" \
+		"$work/ioctl_fuzz" "$work/ioctl_fuzz.env" \
 		> "$work/boot.log" 2>&1
-	expected="core_fake core_test devices_test unload_test"
+	expected="core_fake core_test devices_test ioctl_fuzz unload_test"
 else
 	"$top/tests/vm/boot.sh" -e bochs -t "${VM_TIMEOUT:-900}" \
 		-o "$work/vm" -p "$here/plan-vmx.sh" "$top/hvmm.ko" \
 		"$work/core_test" "$work/devices_test" "$work/unload_test" \
-		"$top/tools/hvmm_stat" > "$work/boot.log" 2>&1
-	expected="core_vmx core_test devices_test unload_test"
+		"$top/tools/hvmm_stat" "$work/ioctl_fuzz" \
+		"$work/ioctl_fuzz.env" > "$work/boot.log" 2>&1
+	expected="core_vmx core_test devices_test ioctl_fuzz unload_test"
 fi
 cp "$work/vm/console.log" "$res/console.log" 2>/dev/null
 "$top/tests/vm/check-console.sh" "$work/vm/console.log" "$res" \

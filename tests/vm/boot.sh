@@ -18,7 +18,9 @@
 #                   failures, VM-entry checks, triple faults) and boot.iso
 #   -t SECONDS      kill the emulator after this long (default qemu 180,
 #                   bochs 900): a hang ends as a failure, never forever
+#                   (QEMU: 0 runs until it is stopped)
 #   -m MEGS         guest memory (default 512)
+#   -j CPUS         QEMU: guest CPUs (default 1)
 #   -a 'ARGS'       extra kernel command line arguments
 #   FILE            copied into /opt/hvmm/ in the guest (on $PATH)
 #
@@ -36,8 +38,8 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-emu=qemu plan= cmd= kvm= out= secs= megs=512 extra=
-while getopts e:p:c:Ko:t:m:a: o; do
+emu=qemu plan= cmd= kvm= out= secs= megs=512 extra= cpus=1
+while getopts e:p:c:Ko:t:m:a:j: o; do
 	case $o in
 	e) emu=$OPTARG ;;
 	p) plan=$OPTARG ;;
@@ -47,6 +49,7 @@ while getopts e:p:c:Ko:t:m:a: o; do
 	t) secs=$OPTARG ;;
 	m) megs=$OPTARG ;;
 	a) extra=$OPTARG ;;
+	j) cpus=$OPTARG ;;
 	*) sed -n '3,/^set -eu/p' "$0" | sed 's/^# \{0,1\}//;$d' >&2; exit 2 ;;
 	esac
 done
@@ -89,7 +92,7 @@ append="console=ttyS0,115200 panic=-1 oops=panic quiet $extra"
 rc=0
 if [ $emu = qemu ]; then
 	timeout -s KILL "$secs" qemu-system-x86_64 -M pc -m "$megs" \
-		-cpu qemu64 -smp 1 -nographic -no-reboot -display none \
+		-cpu qemu64 -smp "$cpus" -nographic -no-reboot -display none \
 		-monitor none -serial "file:$console" \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		< /dev/null > "$out/qemu.log" 2>&1 || rc=$?
