@@ -194,7 +194,11 @@ void hvmm_vmx_cpuid_update(struct hvmm_vmx_vcpu *vmx)
 	const struct kvm_cpuid_entry2 *d = find(vmx, 0xd, 0);
 	unsigned long rsvd = 0;
 
-	if (!guest_has(vmx, 1, 2, BIT(26)))
+	/*
+	 * Whatever the table says, no XSAVE without the host's: hvmm would
+	 * execute XSETBV in a host kernel that has it off (#UD, an oops).
+	 */
+	if (!guest_has(vmx, 1, 2, BIT(26)) || !supported_xcr0())
 		rsvd |= X86_CR4_OSXSAVE;
 	if (!guest_has(vmx, 7, 1, BIT(0)))
 		rsvd |= X86_CR4_FSGSBASE;

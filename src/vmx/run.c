@@ -404,7 +404,7 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 	 */
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
-	swap_xcr0 = (vmx->cr4_shadow & X86_CR4_OSXSAVE) &&
+	swap_xcr0 = (vmx->cr4_shadow & X86_CR4_OSXSAVE) && hvmm_host_xcr0 &&
 		    vmx->xcr0 != hvmm_host_xcr0;
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);

@@ -187,24 +187,39 @@ static int run_at(struct test_vcpu *vcpu, uint64_t rip, uint64_t rax,
 	return vcpu->run->io.port;
 }
 
-/* The supported CPUID, with leaf 0xD.0 offering only @xcr0 of it. */
-static uint64_t set_cpuid_xcr0(struct __test_metadata *_metadata,
-			       struct test_vm *vm, struct test_vcpu *vcpu,
-			       uint64_t xcr0)
+/*
+ * The supported CPUID, with leaf 0xD.0 offering only @xcr0 of it; with
+ * @force, XSAVE in leaf 1 and x87|SSE in leaf 0xD whatever the host has.
+ */
+static uint64_t set_cpuid(struct __test_metadata *_metadata,
+			  struct test_vm *vm, struct test_vcpu *vcpu,
+			  uint64_t xcr0, int force)
 {
 	struct kvm_cpuid2 *c;
 	uint64_t offered = 0;
 	unsigned int i;
 
-	c = calloc(1, sizeof(*c) + 100 * sizeof(c->entries[0]));
+	c = calloc(1, sizeof(*c) + 101 * sizeof(c->entries[0]));
 	ASSERT_NE(NULL, c);
 	c->nent = 100;
 	ASSERT_EQ(0, ioctl(vm->sys_fd, KVM_GET_SUPPORTED_CPUID, c));
+	for (i = 0; force && i < c->nent; i++)
+		if (c->entries[i].function == 0xd && c->entries[i].index == 0)
+			break;
+	if (force && i == c->nent) {
+		c->entries[i].function = 0xd;
+		c->entries[i].flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+		c->nent++;
+	}
 	for (i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
 
+		if (force && e->function == 1)
+			e->ecx |= 1u << 26;		/* XSAVE */
 		if (e->function != 0xd || e->index != 0)
 			continue;
+		if (force)
+			e->eax = 3;
 		offered = ((uint64_t)e->edx << 32 | e->eax) & xcr0;
 		e->eax = offered;
 		e->edx = offered >> 32;
@@ -212,6 +227,13 @@ static uint64_t set_cpuid_xcr0(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, ioctl(vcpu->fd, KVM_SET_CPUID2, c));
 	free(c);
 	return offered;
+}
+
+static uint64_t set_cpuid_xcr0(struct __test_metadata *_metadata,
+			       struct test_vm *vm, struct test_vcpu *vcpu,
+			       uint64_t xcr0)
+{
+	return set_cpuid(_metadata, vm, vcpu, xcr0, 0);
 }
 
 /* CPUID.1:ECX.OSXSAVE: has the host kernel turned XSAVE on? */
@@ -232,17 +254,17 @@ static uint64_t host_xcr0(void)
 }
 
 /*
- * A host kernel without XSAVE (the Bochs tier boots with noxsave)
- * offers none: CR4.OSXSAVE faults and XSETBV stays undefined (#UD).
- * (Before the fix, hvmm let the guest set CR4.OSXSAVE there, and the
- * next XSETBV exit executed XGETBV/XSETBV in the host: #UD in the host
- * kernel.)
+ * A host kernel without XSAVE (the Bochs tier boots with noxsave) offers
+ * none, even to a CPUID table that claims XSAVE: CR4.OSXSAVE faults and
+ * XSETBV stays undefined (#UD).  Before the fix hvmm let the guest set
+ * CR4.OSXSAVE there, and its next entry executed XSETBV in the host
+ * kernel: #UD in the host, an oops.
  */
 static void xsetbv_without_host_xsave(struct __test_metadata *_metadata,
 				      struct test_vm *vm,
 				      struct test_vcpu *vcpu)
 {
-	set_cpuid_xcr0(_metadata, vm, vcpu, ~0ULL);
+	set_cpuid(_metadata, vm, vcpu, ~0ULL, 1);
 	EXPECT_EQ(PORT_GP, run_at(vcpu, GOFF(osxsave_start), 0, 0, 0, 0));
 	EXPECT_EQ(PORT_UD, run_at(vcpu, GOFF(xsetbv16_start), 3, 0, 0, 0));
 }
