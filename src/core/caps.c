@@ -27,6 +27,8 @@ long hvmm_check_extension(struct hvmm_vm *vm, long cap)
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_CHECK_EXTENSION_VM:
 	case KVM_CAP_READONLY_MEM:
+	/* KVM_EXIT_HLT without an in-kernel irqchip (src/vmx/exit.c) */
+	case KVM_CAP_HLT:
 	/* In-kernel devices (src/core/dev_*.c) */
 	case KVM_CAP_IRQCHIP:
 	case KVM_CAP_PIT:

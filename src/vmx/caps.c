@@ -33,10 +33,17 @@ struct hvmm_vmx_caps hvmm_vmx_caps;
 			 CPU_BASED_ACTIVATE_SECONDARY_CONTROLS)
 #define HVMM_PROC2_REQ	(SECONDARY_EXEC_ENABLE_EPT | \
 			 SECONDARY_EXEC_UNRESTRICTED_GUEST)
+/*
+ * Debug controls: without them GUEST_DR7 and GUEST_IA32_DEBUGCTL are not
+ * loaded on entry, and the guest would run with the host's DR7 and
+ * DEBUGCTL; KVM requires both too (setup_vmcs_config()).
+ */
 #define HVMM_EXIT_REQ	(VM_EXIT_HOST_ADDR_SPACE_SIZE | \
+			 VM_EXIT_SAVE_DEBUG_CONTROLS | \
 			 VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER | \
 			 VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT)
-#define HVMM_ENTRY_REQ	(VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT)
+#define HVMM_ENTRY_REQ	(VM_ENTRY_LOAD_DEBUG_CONTROLS | \
+			 VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT)
 
 /*
  * A capability MSR holds the allowed 0-settings in bits 31:0 (1 there:
@@ -104,13 +111,20 @@ static const char *probe(struct hvmm_vmx_caps *c)
 		  (c->ept_vpid & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT);
 	if (c->vpid)
 		c->proc2 |= SECONDARY_EXEC_ENABLE_VPID;
+	/*
+	 * A guest's WBINVD would write back and empty every cache of the
+	 * host CPU, for all its other tenants: trap it where the CPU can,
+	 * and make it a no-op, as KVM does without non-coherent DMA.
+	 */
+	if (proc2_may1 & SECONDARY_EXEC_WBINVD_EXITING)
+		c->proc2 |= SECONDARY_EXEC_WBINVD_EXITING;
 	if (!adjust_ctl(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
 			MSR_IA32_VMX_EXIT_CTLS, HVMM_EXIT_REQ, &c->exit))
-		return "no EFER/PAT load and save on VM exit";
+		return "no debug-control, EFER or PAT save/load on VM exit";
 	c->exit &= ~VM_EXIT_ACK_INTR_ON_EXIT;
 	if (!adjust_ctl(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 			MSR_IA32_VMX_ENTRY_CTLS, HVMM_ENTRY_REQ, &c->entry))
-		return "no EFER/PAT load on VM entry";
+		return "no debug-control, EFER or PAT load on VM entry";
 	c->entry &= ~VM_ENTRY_IA32E_MODE;	/* set per guest mode */
 
 	if (!(c->ept_vpid & VMX_EPT_PAGE_WALK_4_BIT))

@@ -163,6 +163,56 @@ int hvmm_vmx_get_supported_cpuid(struct kvm_cpuid2 *cpuid, u32 max_entries,
 	return 0;
 }
 
+static const struct kvm_cpuid_entry2 *find(struct hvmm_vmx_vcpu *vmx, u32 fn,
+					   u32 idx);
+
+static bool guest_has(struct hvmm_vmx_vcpu *vmx, u32 fn, int reg, u32 bit)
+{
+	const struct kvm_cpuid_entry2 *e = find(vmx, fn, 0);
+	u32 r[4];
+
+	if (!e)
+		return false;
+	r[0] = e->eax;
+	r[1] = e->ebx;
+	r[2] = e->ecx;
+	r[3] = e->edx;
+	return r[reg] & bit;
+}
+
+/**
+ * hvmm_vmx_cpuid_update() - what the guest's CPUID table allows it
+ * @vmx: the vCPU
+ *
+ * CR4 bits of features the table does not offer fault (KVM's
+ * __cr4_reserved_bits()), and XSETBV may enable only the state
+ * components leaf 0xD offers, within what hvmm can save (KVM's
+ * guest_supported_xcr0).  With no table, neither is offered.
+ */
+void hvmm_vmx_cpuid_update(struct hvmm_vmx_vcpu *vmx)
+{
+	const struct kvm_cpuid_entry2 *d = find(vmx, 0xd, 0);
+	unsigned long rsvd = 0;
+
+	/*
+	 * Whatever the table says, no XSAVE without the host's: hvmm would
+	 * execute XSETBV in a host kernel that has it off (#UD, an oops).
+	 */
+	if (!guest_has(vmx, 1, 2, BIT(26)) || !supported_xcr0())
+		rsvd |= X86_CR4_OSXSAVE;
+	if (!guest_has(vmx, 7, 1, BIT(0)))
+		rsvd |= X86_CR4_FSGSBASE;
+	if (!guest_has(vmx, 7, 1, BIT(7)))
+		rsvd |= X86_CR4_SMEP;
+	if (!guest_has(vmx, 7, 1, BIT(20)))
+		rsvd |= X86_CR4_SMAP;
+	if (!guest_has(vmx, 7, 2, BIT(2)))
+		rsvd |= X86_CR4_UMIP;
+	vmx->cr4_guest_rsvd = rsvd;
+	vmx->guest_xcr0_mask = d ? ((u64)d->edx << 32 | d->eax) &
+				   supported_xcr0() : 0;
+}
+
 /**
  * hvmm_vmx_set_cpuid() - KVM_SET_CPUID2: the table the guest's CPUID reads
  * @vcpu: the vCPU, its mutex held
@@ -188,6 +238,7 @@ int hvmm_vmx_set_cpuid(struct hvmm_vcpu *vcpu, u32 nent,
 	kfree(vmx->cpuid);
 	vmx->cpuid = copy;
 	vmx->cpuid_nent = nent;
+	hvmm_vmx_cpuid_update(vmx);
 	return 0;
 }
 

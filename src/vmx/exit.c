@@ -15,6 +15,7 @@
 #include <linux/kernel.h>
 #include <linux/nospec.h>
 #include <linux/ratelimit.h>
+#include <asm/cpu.h>
 #include <asm/fpu/xcr.h>
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
@@ -48,8 +49,15 @@ void hvmm_vmx_skip_insn(struct hvmm_vcpu *vcpu)
 				      GUEST_INTR_STATE_MOV_SS));
 }
 
-static void inject_exception(struct hvmm_vcpu *vcpu, u8 vector, bool has_err,
-			     u32 err)
+/**
+ * hvmm_vmx_inject_exception() - deliver a hardware exception on next entry
+ * @vcpu: the vCPU, VMCS current
+ * @vector: the exception vector
+ * @has_err: the exception pushes an error code (SDM Table 6-1)
+ * @err: the error code
+ */
+void hvmm_vmx_inject_exception(struct hvmm_vcpu *vcpu, u8 vector,
+			       bool has_err, u32 err)
 {
 	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
 
@@ -63,12 +71,12 @@ static void inject_exception(struct hvmm_vcpu *vcpu, u8 vector, bool has_err,
 
 void hvmm_vmx_inject_ud(struct hvmm_vcpu *vcpu)
 {
-	inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	hvmm_vmx_inject_exception(vcpu, X86_TRAP_UD, false, 0);
 }
 
 void hvmm_vmx_inject_gp(struct hvmm_vcpu *vcpu, u32 error)
 {
-	inject_exception(vcpu, X86_TRAP_GP, true, error);
+	hvmm_vmx_inject_exception(vcpu, X86_TRAP_GP, true, error);
 }
 
 /**
@@ -94,15 +102,45 @@ int hvmm_vmx_internal_error(struct hvmm_vcpu *vcpu, u32 suberror)
 
 static int fail_entry(struct hvmm_vcpu *vcpu, u64 reason)
 {
-	/* Userspace can fail entries at will: keep the log readable. */
-	static DEFINE_RATELIMIT_STATE(dump_rs, 5 * HZ, 2);
 	struct kvm_run *run = vcpu->run;
 
-	if (__ratelimit(&dump_rs))
-		hvmm_vmcs_dump();
+	hvmm_vmcs_dump();	/* opt-in and ratelimited: userspace can do this */
 	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 	run->fail_entry.hardware_entry_failure_reason = reason;
 	run->fail_entry.cpu = to_vmx(vcpu)->last_cpu;
+	return 0;
+}
+
+/*
+ * #AC belongs to the guest only when the guest itself asked for
+ * alignment checks (CPL 3, CR0.AM, RFLAGS.AC; SDM 6.15 "Interrupt 17");
+ * on a host with split-lock detection the CPU raises it for any
+ * split-locked access, and the host decides (KVM's
+ * vmx_guest_inject_ac() and handle_guest_split_lock()).
+ */
+static bool guest_wants_ac(struct hvmm_vcpu *vcpu)
+{
+	if (!boot_cpu_has(X86_FEATURE_SPLIT_LOCK_DETECT))
+		return true;
+	return hvmm_vmx_cpl() == 3 &&
+	       (to_vmx(vcpu)->cr0_shadow & X86_CR0_AM) &&
+	       (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_AC);
+}
+
+static int handle_ac(struct hvmm_vcpu *vcpu, u32 error)
+{
+	struct kvm_run *run = vcpu->run;
+
+	if (guest_wants_ac(vcpu)) {
+		hvmm_vmx_inject_exception(vcpu, AC_VECTOR, true, error);
+		return 1;
+	}
+	/* Warns and disables detection for this task, or sends SIGBUS. */
+	if (handle_guest_split_lock(vmcs_readl(GUEST_RIP)))
+		return 1;
+	run->exit_reason = KVM_EXIT_EXCEPTION;
+	run->ex.exception = AC_VECTOR;
+	run->ex.error_code = error;
 	return 0;
 }
 
@@ -114,6 +152,8 @@ static int handle_exception_nmi(struct hvmm_vcpu *vcpu)
 	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR ||
 	    (info & INTR_INFO_VECTOR_MASK) == MC_VECTOR)
 		return 1;
+	if ((info & INTR_INFO_VECTOR_MASK) == AC_VECTOR)
+		return handle_ac(vcpu, vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
 	return hvmm_vmx_internal_error(vcpu,
 				       KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON);
 }
@@ -208,20 +248,18 @@ static int handle_cr(struct hvmm_vcpu *vcpu)
 		val = get_gpr(vcpu, reg);
 		if (!in_64bit_code(vcpu))
 			val = (u32)val;
-		if (hvmm_vmx_cpl()) {
+		if (hvmm_vmx_cpl())
 			err = -EINVAL;
-		} else if (cr == 0) {
+		else if (cr == 0)
 			err = hvmm_vmx_set_cr0(vcpu, val);
-		} else if (cr == 4) {
+		else if (cr == 4)
 			err = hvmm_vmx_set_cr4(vcpu, val);
-		} else if (cr == 8) {
+		else if (cr == 8)
 			err = val > 15 ? -EINVAL : 0;	/* no APIC: ignored */
-		} else if (cr == 3) {
-			vmcs_writel(GUEST_CR3, val);
-			vmx->flush_tlb = true;
-		} else {
+		else if (cr == 3)
+			hvmm_vmx_set_cr3(vcpu, val);
+		else
 			err = -EINVAL;
-		}
 		break;
 	case 1:		/* MOV from CR: only CR3/CR8 can exit here */
 		if (hvmm_vmx_cpl())
@@ -251,9 +289,10 @@ static int handle_cr(struct hvmm_vcpu *vcpu)
 }
 
 /*
- * MOV DR (SDM Table 27-4): the guest gets private DR0-3/DR6 values that
- * never reach the hardware (its breakpoints do not fire), and DR7 in the
- * VMCS.  Keeps the host's hardware breakpoints intact.
+ * MOV DR (SDM Table 27-4): the guest gets private DR0-3/DR6/DR7 values
+ * that never reach the hardware (its breakpoints do not fire).  GUEST_DR7
+ * stays 0x400, so the entry's "load debug controls" arms nothing: the
+ * hardware DR0-3 hold the host's addresses, not the guest's.
  */
 static int handle_dr(struct hvmm_vcpu *vcpu)
 {
@@ -270,7 +309,7 @@ static int handle_dr(struct hvmm_vcpu *vcpu)
 	dr = dr == 4 ? 6 : dr == 5 ? 7 : dr;
 	if (read) {
 		val = dr < 4 ? vmx->dr[dr] :
-		      dr == 6 ? vmx->dr6 : vmcs_readl(GUEST_DR7);
+		      dr == 6 ? vmx->dr6 : vmx->dr7;
 		set_gpr(vcpu, reg, val);
 	} else {
 		val = get_gpr(vcpu, reg);
@@ -283,7 +322,7 @@ static int handle_dr(struct hvmm_vcpu *vcpu)
 		else if (dr == 6)
 			vmx->dr6 = (val & 0xffffffffUL) | DR6_RESERVED;
 		else
-			vmcs_writel(GUEST_DR7, (val & ~0x2000UL) | 0x400);
+			vmx->dr7 = (val & ~0x2000UL) | 0x400;
 	}
 	hvmm_vmx_skip_insn(vcpu);
 	return 1;
@@ -317,25 +356,56 @@ static int handle_wrmsr(struct hvmm_vcpu *vcpu)
 	return 1;
 }
 
-/* XSETBV (SDM Vol. 2): XCR0 subset of what the host enabled, x87 on. */
+/*
+ * XSETBV (SDM Vol. 2, XSETBV; Vol. 1, 13.3): as KVM's __kvm_set_xcr().
+ * Only bits the guest's CPUID offers (leaf 0xD, itself a subset of what
+ * hvmm can save: never PKRU or AMX tiles, which the guest FPU state has
+ * no room or switching for), x87 always, AVX needs SSE, and the paired
+ * MPX, AVX-512 and AMX bits together; #GP otherwise.
+ */
+static bool xcr0_valid(struct hvmm_vmx_vcpu *vmx, u64 val)
+{
+	if (!(val & XFEATURE_MASK_FP))
+		return false;
+	if (val & ~(vmx->guest_xcr0_mask | XFEATURE_MASK_FP))
+		return false;
+	if ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))
+		return false;
+	if (!(val & XFEATURE_MASK_BNDREGS) != !(val & XFEATURE_MASK_BNDCSR))
+		return false;
+	if ((val & XFEATURE_MASK_AVX512) &&
+	    (!(val & XFEATURE_MASK_YMM) ||
+	     (val & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512))
+		return false;
+	if ((val & XFEATURE_MASK_XTILE) &&
+	    (val & XFEATURE_MASK_XTILE) != XFEATURE_MASK_XTILE)
+		return false;
+	return true;
+}
+
 static int handle_xsetbv(struct hvmm_vcpu *vcpu)
 {
 	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
 	unsigned long *r = vmx->regs;
 	u64 val = (u32)r[HVMM_RAX] | (u64)(u32)r[HVMM_RDX] << 32;
-	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 
-	if (hvmm_vmx_cpl() || (u32)r[HVMM_RCX] != 0 || !(val & XFEATURE_MASK_FP) ||
-	    (val & ~host) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)) ||
-	    (!!(val & XFEATURE_MASK_BNDREGS) != !!(val & XFEATURE_MASK_BNDCSR)) ||
-	    ((val & XFEATURE_MASK_AVX512) &&
-	     (val & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512) ||
-	    ((val & XFEATURE_MASK_AVX512) && !(val & XFEATURE_MASK_YMM))) {
+	if (hvmm_vmx_cpl() || (u32)r[HVMM_RCX] != 0 || !xcr0_valid(vmx, val)) {
 		hvmm_vmx_inject_gp(vcpu, 0);
 		return 1;
 	}
 	vmx->xcr0 = val;
+	hvmm_vmx_skip_insn(vcpu);
+	return 1;
+}
+
+/*
+ * WBINVD (trapped where the CPU can, caps.c) and INVD, which is treated
+ * as WBINVD: no-ops, as in KVM without non-coherent DMA
+ * (kvm_emulate_wbinvd(), kvm_emulate_invd()); guest memory is coherent
+ * write-back RAM.
+ */
+static int handle_wbinvd(struct hvmm_vcpu *vcpu)
+{
 	hvmm_vmx_skip_insn(vcpu);
 	return 1;
 }
@@ -394,8 +464,10 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EXTERNAL_INTERRUPT]	= handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT]		= handle_triple_fault,
 	[EXIT_REASON_INTERRUPT_WINDOW]		= handle_interrupt_window,
+	[EXIT_REASON_TASK_SWITCH]		= hvmm_vmx_handle_task_switch,
 	[EXIT_REASON_CPUID]			= handle_cpuid,
 	[EXIT_REASON_HLT]			= handle_hlt,
+	[EXIT_REASON_INVD]			= handle_wbinvd,
 	[EXIT_REASON_INVLPG]			= handle_invlpg,
 	[EXIT_REASON_RDPMC]			= handle_rdpmc,
 	[EXIT_REASON_VMCALL]			= handle_ud,
@@ -422,6 +494,7 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EPT_MISCONFIG]		= handle_ept_misconfig,
 	[EXIT_REASON_INVEPT]			= handle_ud,
 	[EXIT_REASON_INVVPID]			= handle_ud,
+	[EXIT_REASON_WBINVD]			= handle_wbinvd,
 	[EXIT_REASON_XSETBV]			= handle_xsetbv,
 };
 

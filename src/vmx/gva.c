@@ -94,20 +94,11 @@ static int walk_step(struct hvmm_vm *vm, u64 table, unsigned int idx,
 	return 0;
 }
 
-/**
- * hvmm_gva_to_gpa() - translate a guest-linear address as the guest would
- * @vcpu: the vCPU, VMCS current
- * @gva: the linear address
- * @write: check write permission
- * @gpa: result
- *
- * Return: 0, or -EFAULT when the guest's own paging faults.
- */
-int hvmm_gva_to_gpa(struct hvmm_vcpu *vcpu, u64 gva, bool write, u64 *gpa)
+static int translate(struct hvmm_vcpu *vcpu, u64 gva, bool write, bool user,
+		     u64 *gpa)
 {
 	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
 	struct hvmm_vm *vm = vcpu->vm;
-	bool user = hvmm_vmx_cpl() == 3;
 	bool wp = vmx->cr0_shadow & X86_CR0_WP;
 	u64 cr3 = vmcs_readl(GUEST_CR3), e;
 	int level;
@@ -177,8 +168,22 @@ int hvmm_gva_to_gpa(struct hvmm_vcpu *vcpu, u64 gva, bool write, u64 *gpa)
 	return 0;
 }
 
+/**
+ * hvmm_gva_to_gpa() - translate a guest-linear address as the guest would
+ * @vcpu: the vCPU, VMCS current
+ * @gva: the linear address
+ * @write: check write permission
+ * @gpa: result
+ *
+ * Return: 0, or -EFAULT when the guest's own paging faults.
+ */
+int hvmm_gva_to_gpa(struct hvmm_vcpu *vcpu, u64 gva, bool write, u64 *gpa)
+{
+	return translate(vcpu, gva, write, hvmm_vmx_cpl() == 3, gpa);
+}
+
 static int gva_copy(struct hvmm_vcpu *vcpu, u64 gva, void *buf,
-		    unsigned int len, bool write)
+		    unsigned int len, bool write, bool user)
 {
 	/* Emulation touched guest data: KVM's "cond" L1D flush wants it. */
 	to_vmx(vcpu)->l1d_flush = true;
@@ -188,7 +193,7 @@ static int gva_copy(struct hvmm_vcpu *vcpu, u64 gva, void *buf,
 		u64 gpa;
 		int ret;
 
-		ret = hvmm_gva_to_gpa(vcpu, gva, write, &gpa);
+		ret = translate(vcpu, gva, write, user, &gpa);
 		if (!ret)
 			ret = gpa_copy(vcpu->vm, gpa, buf, n, write);
 		if (ret)
@@ -203,11 +208,30 @@ static int gva_copy(struct hvmm_vcpu *vcpu, u64 gva, void *buf,
 int hvmm_gva_read(struct hvmm_vcpu *vcpu, u64 gva, void *buf,
 		  unsigned int len)
 {
-	return gva_copy(vcpu, gva, buf, len, false);
+	return gva_copy(vcpu, gva, buf, len, false, hvmm_vmx_cpl() == 3);
 }
 
 int hvmm_gva_write(struct hvmm_vcpu *vcpu, u64 gva, const void *buf,
 		   unsigned int len)
 {
-	return gva_copy(vcpu, gva, (void *)buf, len, true);
+	return gva_copy(vcpu, gva, (void *)buf, len, true,
+			hvmm_vmx_cpl() == 3);
+}
+
+/**
+ * hvmm_gva_access_sys() - an implicit supervisor access (SDM 4.6)
+ * @vcpu: the vCPU, VMCS current
+ * @gva: linear address
+ * @buf: source or destination
+ * @len: bytes
+ * @write: direction
+ *
+ * Descriptor tables and TSSs are read and written as supervisor
+ * accesses whatever the CPL.
+ * Return: 0, or -EFAULT when the guest's paging or memory faults.
+ */
+int hvmm_gva_access_sys(struct hvmm_vcpu *vcpu, u64 gva, void *buf,
+			unsigned int len, bool write)
+{
+	return gva_copy(vcpu, gva, buf, len, write, false);
 }

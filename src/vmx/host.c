@@ -82,13 +82,13 @@ void hvmm_vmx_prepare_host(struct hvmm_vmx_vcpu *vmx)
 }
 
 /**
- * hvmm_vmx_sync_guest_state() - end the loan before emulation changes it
+ * hvmm_vmx_restore_host_state() - end the loan before emulation changes it
  * @vcpu: the vCPU
  *
  * For WRMSR/RDMSR of the lent MSRs and EFER changes: afterwards the
  * vCPU's copies are current, and the next entry lends the new values.
  */
-void hvmm_vmx_sync_guest_state(struct hvmm_vcpu *vcpu)
+void hvmm_vmx_restore_host_state(struct hvmm_vcpu *vcpu)
 {
 	preempt_disable();
 	hvmm_vmx_prepare_host(to_vmx(vcpu));

@@ -34,12 +34,19 @@
 
 #define MAX_INSN	15
 
+/* Segment registers in their instruction encoding order (SDM 3.4.2). */
+enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_DEFAULT };
+
 struct decode {
 	const u8 *p, *end;
 	unsigned int opsize, asize;	/* bytes */
-	bool rex, rex_w, rex_r, rex_b;
+	bool rex, rex_w, rex_r, rex_x, rex_b;
 	bool rep;
 	bool is64;
+	u8 seg_override;	/* SEG_DEFAULT: none */
+	u8 seg;			/* the memory operand's segment */
+	bool rip_rel;		/* RIP-relative: add the next RIP */
+	u64 ea;			/* the memory operand's offset */
 };
 
 static int next(struct decode *d, u8 *b)
@@ -50,36 +57,91 @@ static int next(struct decode *d, u8 *b)
 	return 0;
 }
 
-/* Skip the ModRM memory operand's SIB and displacement bytes. */
-static int skip_modrm(struct decode *d, u8 modrm)
+static u64 gpr(struct hvmm_vcpu *vcpu, unsigned int reg)
 {
-	unsigned int mod = modrm >> 6, rm = modrm & 7, disp = 0;
+	return reg == HVMM_RSP ? vmcs_readl(GUEST_RSP) :
+				 to_vmx(vcpu)->regs[reg & 15];
+}
+
+static int read_disp(struct decode *d, unsigned int len, s64 *disp)
+{
+	s64 v = 0;
+
+	if (d->end - d->p < len)
+		return -EINVAL;
+	if (len == 1)
+		v = (s8)d->p[0];
+	else if (len == 2)
+		v = (s16)(d->p[0] | d->p[1] << 8);
+	else if (len == 4)
+		v = (s32)(d->p[0] | d->p[1] << 8 | d->p[2] << 16 |
+			  (u32)d->p[3] << 24);
+	d->p += len;
+	*disp = v;
+	return 0;
+}
+
+/*
+ * The ModRM memory operand's offset (SDM Vol. 2, 2.1.5, Tables 2-1 to
+ * 2-3) and its default segment: SS when based on (E)BP or (E)SP, else DS.
+ * Needed to see whether the access crosses into another page.
+ */
+static int modrm_ea(struct hvmm_vcpu *vcpu, struct decode *d, u8 modrm)
+{
+	unsigned int mod = modrm >> 6, rm = modrm & 7, dlen = 0, base;
+	bool has_base = true;
+	s64 disp = 0;
+	u64 ea = 0;
 	u8 sib;
 
 	if (mod == 3)
 		return -EINVAL;		/* a register: cannot be MMIO */
+	d->seg = SEG_DS;
 	if (d->asize == 2) {
-		if (mod == 0 && rm == 6)
-			disp = 2;
-		else
-			disp = mod == 1 ? 1 : mod == 2 ? 2 : 0;
+		static const u8 b16[8] = { HVMM_RBX, HVMM_RBX, HVMM_RBP,
+			HVMM_RBP, HVMM_RSI, HVMM_RDI, HVMM_RBP, HVMM_RBX };
+
+		if (rm < 4)
+			ea = gpr(vcpu, b16[rm]) +
+			     gpr(vcpu, rm & 1 ? HVMM_RDI : HVMM_RSI);
+		else if (rm != 6 || mod)
+			ea = gpr(vcpu, b16[rm]);
+		if (rm == 2 || rm == 3 || (rm == 6 && mod))
+			d->seg = SEG_SS;
+		dlen = mod == 1 ? 1 : (mod == 2 || (!mod && rm == 6)) ? 2 : 0;
 	} else {
+		base = rm | (d->rex_b ? 8 : 0);
 		if (rm == 4) {
+			unsigned int idx;
+
 			if (next(d, &sib))
 				return -EINVAL;
-			if (mod == 0 && (sib & 7) == 5)
-				disp = 4;
+			idx = ((sib >> 3) & 7) | (d->rex_x ? 8 : 0);
+			if (idx != HVMM_RSP)
+				ea = gpr(vcpu, idx) << (sib >> 6);
+			base = (sib & 7) | (d->rex_b ? 8 : 0);
+			if (!mod && (sib & 7) == 5) {
+				has_base = false;
+				dlen = 4;
+			}
+		} else if (!mod && rm == 5) {
+			has_base = false;
+			dlen = 4;
+			d->rip_rel = d->is64;
 		}
-		if (mod == 0 && rm == 5)
-			disp = 4;
-		else if (mod == 1)
-			disp = 1;
+		if (has_base) {
+			ea += gpr(vcpu, base);
+			if (base == HVMM_RSP || base == HVMM_RBP)
+				d->seg = SEG_SS;
+		}
+		if (mod == 1)
+			dlen = 1;
 		else if (mod == 2)
-			disp = 4;
+			dlen = 4;
 	}
-	if (d->end - d->p < disp)
+	if (read_disp(d, dlen, &disp))
 		return -EINVAL;
-	d->p += disp;
+	d->ea = ea + disp;
 	return 0;
 }
 
@@ -183,6 +245,114 @@ static void skip(struct hvmm_vcpu *vcpu, unsigned int insn_len)
 		     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
+/*
+ * The linear address of the memory operand (SDM 3.4.2, 3.4.4): segment
+ * base plus offset, truncated to the address size; in 64-bit mode only
+ * FS and GS have a base.
+ */
+static u64 linear(struct hvmm_vcpu *vcpu, const struct decode *d,
+		  unsigned int insn_len)
+{
+	static const unsigned long base[] = {
+		GUEST_ES_BASE, GUEST_CS_BASE, GUEST_SS_BASE,
+		GUEST_DS_BASE, GUEST_FS_BASE, GUEST_GS_BASE,
+	};
+	unsigned int seg = d->seg_override != SEG_DEFAULT ?
+			   d->seg_override : d->seg;
+	u64 ea = d->ea;
+
+	if (d->rip_rel)
+		ea += vmcs_readl(GUEST_RIP) + insn_len;
+	if (d->asize == 2)
+		ea &= 0xffff;
+	else if (d->asize == 4)
+		ea = (u32)ea;
+	if (!d->is64 || seg >= SEG_FS)
+		ea += vmcs_readl(base[seg]);
+	return d->is64 ? ea : (u32)ea;
+}
+
+/*
+ * Cut the access into its parts on each page, as KVM's
+ * emulator_read_write() does: each page may be RAM or another device, so
+ * a page-crossing access is two accesses (and two KVM_EXIT_MMIO when both
+ * parts are MMIO).  The common case, within one page, is the EPT
+ * violation's own address.  A part on a page the guest's paging cannot
+ * translate, or a decode that disagrees with the violation, keeps the
+ * access whole at @gpa.
+ */
+static void split(struct hvmm_vcpu *vcpu, struct hvmm_mmio_op *op, u64 gpa,
+		  u64 lin)
+{
+	unsigned int first = PAGE_SIZE - offset_in_page(lin);
+	u64 gpa0, gpa1;
+
+	op->cur = 0;
+	op->nfrag = 1;
+	op->frag[0] = (struct hvmm_mmio_frag){ .gpa = gpa, .len = op->len };
+	if (first >= op->len)
+		return;
+	if (hvmm_gva_to_gpa(vcpu, lin, op->write, &gpa0) ||
+	    hvmm_gva_to_gpa(vcpu, lin + first, op->write, &gpa1))
+		return;
+	if ((gpa0 >> PAGE_SHIFT) != (gpa >> PAGE_SHIFT) &&
+	    (gpa1 >> PAGE_SHIFT) != (gpa >> PAGE_SHIFT))
+		return;
+	op->nfrag = 2;
+	op->frag[0] = (struct hvmm_mmio_frag){ .gpa = gpa0, .len = first,
+					       .maybe_ram = true };
+	op->frag[1] = (struct hvmm_mmio_frag){ .gpa = gpa1,
+					       .len = op->len - first,
+					       .off = first, .maybe_ram = true };
+}
+
+/*
+ * Serve the fragments from op->cur on: RAM and in-kernel devices here;
+ * the first one that userspace must serve becomes KVM_EXIT_MMIO.
+ * Return: 1 when all are done, 0 for an exit, or a negative errno.
+ */
+static int run_frags(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_mmio_op *op = &to_vmx(vcpu)->mmio;
+	int ret;
+
+	for (; op->cur < op->nfrag; op->cur++) {
+		const struct hvmm_mmio_frag *f = &op->frag[op->cur];
+		u8 *p = (u8 *)&op->data + f->off;
+		u64 v = 0;
+
+		if (f->maybe_ram &&
+		    !(op->write ? hvmm_gpa_write(vcpu->vm, f->gpa, p, f->len) :
+				  hvmm_gpa_read(vcpu->vm, f->gpa, p, f->len)))
+			continue;
+		if (op->write)
+			memcpy(&v, p, f->len);
+		ret = hvmm_core_mmio(vcpu, f->gpa, f->len, op->write, &v);
+		if (!ret) {
+			if (!op->write)
+				memcpy(p, &v, f->len);
+			continue;
+		}
+		if (ret != -EOPNOTSUPP)
+			return ret;
+		return exit_mmio(vcpu, f->gpa, f->len, op->write, v);
+	}
+	return 1;
+}
+
+/* A write, its instruction already retired: serve every fragment. */
+static int start_frags(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+	int ret;
+
+	vmx->mmio.cur = 0;
+	ret = run_frags(vcpu);
+	if (!ret)
+		vmx->pending = HVMM_PENDING_MMIO_WRITE;
+	return ret;
+}
+
 static int do_stos(struct hvmm_vcpu *vcpu, struct decode *d, u64 gpa,
 		   unsigned int len, unsigned int insn_len)
 {
@@ -210,6 +380,8 @@ static int do_stos(struct hvmm_vcpu *vcpu, struct decode *d, u64 gpa,
 		return ret ? ret : 1;
 	return exit_mmio(vcpu, gpa, len, true, val);
 }
+
+static int finish_read(struct hvmm_vcpu *vcpu);
 
 /**
  * hvmm_vmx_handle_mmio() - decode and report an access to unbacked @gpa
@@ -240,6 +412,7 @@ int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
 	memset(&d, 0, sizeof(d));
 	d.p = buf;
 	d.end = buf + n;
+	d.seg_override = SEG_DEFAULT;
 	cs_d = vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_DB_MASK;
 	d.is64 = hvmm_vmx_long_mode(vcpu) &&
 		 (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK);
@@ -257,7 +430,12 @@ int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
 			d.asize = d.is64 ? 4 : cs_d ? 2 : 4;
 			continue;
 		case 0x26: case 0x2e: case 0x36: case 0x3e:
-		case 0x64: case 0x65: case 0xf0:
+			d.seg_override = (b >> 3) & 3;
+			continue;
+		case 0x64: case 0x65:
+			d.seg_override = b - 0x64 + SEG_FS;
+			continue;
+		case 0xf0:
 			continue;
 		case 0xf2: case 0xf3:
 			d.rep = true;
@@ -269,6 +447,7 @@ int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
 		d.rex = true;
 		d.rex_w = b & 8;
 		d.rex_r = b & 4;
+		d.rex_x = b & 2;
 		d.rex_b = b & 1;
 		if (d.rex_w)
 			d.opsize = 8;
@@ -277,13 +456,12 @@ int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
 	}
 
 	memset(op, 0, sizeof(*op));
-	op->gpa = gpa;
 	op->alu = HVMM_ALU_NONE;
 	switch (b) {
 	case 0x88: case 0x89: case 0x8a: case 0x8b:
 		len = (b & 1) ? d.opsize : 1;
 		write = !(b & 2);
-		if (next(&d, &modrm) || skip_modrm(&d, modrm))
+		if (next(&d, &modrm) || modrm_ea(vcpu, &d, modrm))
 			goto fail;
 		reg = ((modrm >> 3) & 7) | (d.rex_r ? 8 : 0);
 		if (write) {
@@ -298,7 +476,7 @@ int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
 		len = (b & 1) ? d.opsize : 1;
 		write = true;
 		if (next(&d, &modrm) || (modrm & 0x38) ||
-		    skip_modrm(&d, modrm) ||
+		    modrm_ea(vcpu, &d, modrm) ||
 		    read_imm(&d, len == 8 ? 4 : len, &imm))
 			goto fail;
 		if (len == 8)
@@ -310,7 +488,7 @@ int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
 		/* ALU r/m, reg (bit 1 clear) or reg, r/m; TEST r/m, reg */
 		len = (b & 1) ? d.opsize : 1;
 		write = false;
-		if (next(&d, &modrm) || skip_modrm(&d, modrm))
+		if (next(&d, &modrm) || modrm_ea(vcpu, &d, modrm))
 			goto fail;
 		reg = ((modrm >> 3) & 7) | (d.rex_r ? 8 : 0);
 		op->alu = b >= 0x84 ? HVMM_ALU_TEST : (b >> 3) & 7;
@@ -324,7 +502,7 @@ int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
 		/* Group 1: ALU r/m, imm8 / imm16/32 / sign-extended imm8 */
 		len = b == 0x80 ? 1 : d.opsize;
 		write = false;
-		if (next(&d, &modrm) || skip_modrm(&d, modrm))
+		if (next(&d, &modrm) || modrm_ea(vcpu, &d, modrm))
 			goto fail;
 		if (b == 0x81) {
 			if (read_imm(&d, len == 8 ? 4 : len, &imm))
@@ -344,9 +522,9 @@ int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
 	case 0xa0: case 0xa1: case 0xa2: case 0xa3:
 		len = (b & 1) ? d.opsize : 1;
 		write = b & 2;
-		if (d.end - d.p < d.asize)
+		if (read_imm(&d, d.asize, &d.ea))
 			goto fail;
-		d.p += d.asize;		/* the moffs, already in @gpa */
+		d.seg = SEG_DS;
 		if (write) {
 			imm = reg_value(vcpu, &d, HVMM_RAX, len);
 			break;
@@ -363,7 +541,7 @@ int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
 			goto fail;
 		len = (b & 1) ? 2 : 1;
 		write = false;
-		if (next(&d, &modrm) || skip_modrm(&d, modrm))
+		if (next(&d, &modrm) || modrm_ea(vcpu, &d, modrm))
 			goto fail;
 		op->reg = ((modrm >> 3) & 7) | (d.rex_r ? 8 : 0);
 		op->dst_len = d.opsize;
@@ -377,18 +555,19 @@ int hvmm_vmx_handle_mmio(struct hvmm_vcpu *vcpu, u64 gpa)
 	op->write = write;
 	op->insn_len = d.p - buf;
 	op->rip = vmcs_readl(GUEST_RIP);
-	ret = hvmm_core_mmio(vcpu, gpa, len, write, write ? (void *)&imm :
-			     (void *)vcpu->run->mmio.data);
-	if (ret && ret != -EOPNOTSUPP)
-		return ret;
-	if (!ret && !write)
-		return hvmm_vmx_complete_mmio(vcpu);	/* device answered */
+	split(vcpu, op, gpa, linear(vcpu, &d, op->insn_len));
 	if (write) {
+		op->data = imm;
 		skip(vcpu, op->insn_len);
-		return ret ? exit_mmio(vcpu, gpa, len, true, imm) : 1;
+		return start_frags(vcpu);
 	}
-	vmx->pending = HVMM_PENDING_MMIO_READ;
-	return exit_mmio(vcpu, gpa, len, false, 0);
+	op->data = 0;
+	ret = run_frags(vcpu);
+	if (ret == 1)
+		return finish_read(vcpu);	/* RAM or a device answered */
+	if (!ret)
+		vmx->pending = HVMM_PENDING_MMIO_READ;
+	return ret;
 
 fail:
 	pr_debug_ratelimited("cannot emulate MMIO at %#llx\n", gpa);
@@ -406,7 +585,6 @@ static int complete_alu(struct hvmm_vcpu *vcpu, u64 mem)
 	unsigned long rflags = vmcs_readl(GUEST_RFLAGS);
 	bool writes = op->alu < 7;	/* CMP, TEST only set flags */
 	u64 res;
-	int ret;
 
 	if (op->mem_dst)
 		res = hvmm_alu(op->alu, mem, op->src, op->len, &rflags);
@@ -420,28 +598,19 @@ static int complete_alu(struct hvmm_vcpu *vcpu, u64 mem)
 		reg_store(vcpu, op->reg, op->dst_len, op->legacy_high, res);
 		return 1;
 	}
-	ret = hvmm_core_mmio(vcpu, op->gpa, op->len, true, &res);
-	if (ret != -EOPNOTSUPP)
-		return ret ? ret : 1;
-	return exit_mmio(vcpu, op->gpa, op->len, true, res);
+	op->write = true;
+	op->data = res;
+	return start_frags(vcpu);
 }
 
-/**
- * hvmm_vmx_complete_mmio() - load run->mmio.data into the destination
- * @vcpu: the vCPU, at the start of KVM_RUN
- *
- * Return: 1.
- */
-int hvmm_vmx_complete_mmio(struct hvmm_vcpu *vcpu)
+/* Every fragment of a read is in op->data: finish the instruction. */
+static int finish_read(struct hvmm_vcpu *vcpu)
 {
-	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
-	struct hvmm_mmio_op *op = &vmx->mmio;
-	u64 v = 0;
+	struct hvmm_mmio_op *op = &to_vmx(vcpu)->mmio;
+	u64 v = op->data;
 
-	vmx->pending = HVMM_PENDING_NONE;
-	if (vmcs_readl(GUEST_RIP) != op->rip)
-		return 1;	/* userspace moved RIP: abandoned, as KVM */
-	memcpy(&v, vcpu->run->mmio.data, op->len);
+	if (op->len < 8)
+		v &= (1ULL << (op->len * 8)) - 1;
 	if (op->alu != HVMM_ALU_NONE)
 		return complete_alu(vcpu, v);
 	if (op->sign)
@@ -449,4 +618,36 @@ int hvmm_vmx_complete_mmio(struct hvmm_vcpu *vcpu)
 	reg_store(vcpu, op->reg, op->dst_len, op->legacy_high, v);
 	skip(vcpu, op->insn_len);
 	return 1;
+}
+
+/**
+ * hvmm_vmx_complete_mmio() - userspace answered the current fragment
+ * @vcpu: the vCPU, at the start of KVM_RUN
+ *
+ * A read's data goes into its place; then the next fragment, if any, is
+ * served (possibly by another KVM_EXIT_MMIO, without entering the guest,
+ * as KVM's complete_emulated_mmio()), and a read finishes its instruction.
+ *
+ * Return: 1 to enter the guest, 0 for another exit, or a negative errno.
+ */
+int hvmm_vmx_complete_mmio(struct hvmm_vcpu *vcpu)
+{
+	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
+	struct hvmm_mmio_op *op = &vmx->mmio;
+	bool write = vmx->pending == HVMM_PENDING_MMIO_WRITE;
+	const struct hvmm_mmio_frag *f = &op->frag[op->cur];
+	int ret;
+
+	vmx->pending = HVMM_PENDING_NONE;
+	if (!write) {
+		if (vmcs_readl(GUEST_RIP) != op->rip)
+			return 1;	/* userspace moved RIP: abandoned, as KVM */
+		memcpy((u8 *)&op->data + f->off, vcpu->run->mmio.data, f->len);
+	}
+	op->cur++;
+	ret = run_frags(vcpu);
+	if (ret)
+		return ret == 1 && !write ? finish_read(vcpu) : ret;
+	vmx->pending = write ? HVMM_PENDING_MMIO_WRITE : HVMM_PENDING_MMIO_READ;
+	return 0;
 }

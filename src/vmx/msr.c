@@ -90,7 +90,7 @@ int hvmm_vmx_get_msr(struct hvmm_vcpu *vcpu, u32 msr, u64 *val)
 		break;
 	case MSR_KERNEL_GS_BASE:
 		/* SWAPGS changes it without an exit: read the CPU's. */
-		hvmm_vmx_sync_guest_state(vcpu);
+		hvmm_vmx_restore_host_state(vcpu);
 		*val = vmx->kernel_gs_base;
 		break;
 	case MSR_FS_BASE:
@@ -155,7 +155,7 @@ int hvmm_vmx_set_msr(struct hvmm_vcpu *vcpu, u32 msr, u64 val)
 	switch (msr) {
 	case MSR_EFER: case MSR_STAR: case MSR_LSTAR: case MSR_CSTAR:
 	case MSR_SYSCALL_MASK: case MSR_KERNEL_GS_BASE:
-		hvmm_vmx_sync_guest_state(vcpu);
+		hvmm_vmx_restore_host_state(vcpu);
 	}
 	switch (msr) {
 	case MSR_EFER:

@@ -33,14 +33,13 @@ struct seg_fields {
 
 #define SEG(s) { GUEST_##s##_SELECTOR, GUEST_##s##_BASE, \
 		 GUEST_##s##_LIMIT, GUEST_##s##_AR_BYTES }
-enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_TR, S_LDTR };
 static const struct seg_fields segs[] = {
-	[S_ES] = SEG(ES), [S_CS] = SEG(CS), [S_SS] = SEG(SS), [S_DS] = SEG(DS),
-	[S_FS] = SEG(FS), [S_GS] = SEG(GS), [S_TR] = SEG(TR),
-	[S_LDTR] = SEG(LDTR),
+	[HVMM_SEG_ES] = SEG(ES), [HVMM_SEG_CS] = SEG(CS), [HVMM_SEG_SS] = SEG(SS), [HVMM_SEG_DS] = SEG(DS),
+	[HVMM_SEG_FS] = SEG(FS), [HVMM_SEG_GS] = SEG(GS), [HVMM_SEG_TR] = SEG(TR),
+	[HVMM_SEG_LDTR] = SEG(LDTR),
 };
 
-static void get_seg(int i, struct kvm_segment *s)
+void hvmm_vmx_get_seg(int i, struct kvm_segment *s)
 {
 	u32 ar = __hvmm_vmread(segs[i].ar);
 
@@ -59,7 +58,7 @@ static void get_seg(int i, struct kvm_segment *s)
 	s->padding = 0;
 }
 
-static void set_seg(int i, const struct kvm_segment *s)
+void hvmm_vmx_set_seg(int i, const struct kvm_segment *s)
 {
 	u32 ar;
 
@@ -71,7 +70,7 @@ static void set_seg(int i, const struct kvm_segment *s)
 		 * written for KVM often leaves the bit clear, and KVM sets it
 		 * for unrestricted guests.  LDTR has no such bit.
 		 */
-		ar = (s->type & 15) | (i == S_LDTR ? 0 : 1);
+		ar = (s->type & 15) | (i == HVMM_SEG_LDTR ? 0 : 1);
 		ar |= (s->s & 1) << 4 | (s->dpl & 3) << 5 | 1 << 7 |
 		      (s->avl & 1) << 12 | (s->l & 1) << 13 |
 		      (s->db & 1) << 14 | (s->g & 1) << 15;
@@ -99,7 +98,7 @@ void hvmm_vmx_set_efer(struct hvmm_vcpu *vcpu, u64 efer)
 
 	/* SCE and LMA decide which MSRs the guest is lent (msr.c). */
 	if ((efer ^ vmx->efer) & (EFER_SCE | EFER_LMA))
-		hvmm_vmx_sync_guest_state(vcpu);
+		hvmm_vmx_restore_host_state(vcpu);
 	vmx->efer = efer;
 	vmcs_write64(GUEST_IA32_EFER, efer);
 	if (efer & EFER_LMA)
@@ -131,11 +130,49 @@ static void load_pdptrs(struct hvmm_vcpu *vcpu)
 	vmcs_write64(GUEST_PDPTR3, pdpte[3]);
 }
 
+/*
+ * Would a CPU accept @val in CR0, coming from @old with @efer and @cr4?
+ * (SDM 2.5 and 9.8.5; KVM's kvm_set_cr0() checks.)
+ */
+static bool cr0_valid(unsigned long val, unsigned long old, u64 efer,
+		      unsigned long cr4)
+{
+	if (val & ~(unsigned long)CR0_VALID)
+		return false;
+	if ((val & X86_CR0_PG) && !(val & X86_CR0_PE))
+		return false;
+	if ((val & X86_CR0_NW) && !(val & X86_CR0_CD))
+		return false;
+	/* IA-32e activation needs PAE first (SDM 9.8.5). */
+	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) &&
+	    (efer & EFER_LME) && !(cr4 & X86_CR4_PAE))
+		return false;
+	return true;
+}
+
+/*
+ * The same for CR4: hvmm's set, bits the host CPU has, bits the guest's
+ * CPUID offers (KVM's __cr4_reserved_bits()), PAE kept in IA-32e mode.
+ */
+static bool cr4_valid(struct hvmm_vmx_vcpu *vmx, unsigned long val, u64 efer)
+{
+	if (val & ~(unsigned long)CR4_VALID)
+		return false;
+	if (val & vmx->cr4_guest_rsvd)
+		return false;
+	/* Bits the host CPU lacks fault, as they would on hardware. */
+	if (val & ~hvmm_vmx_caps.cr4_fixed1 & ~(unsigned long)X86_CR4_VMXE)
+		return false;
+	if ((efer & EFER_LMA) && !(val & X86_CR4_PAE))
+		return false;
+	return true;
+}
+
 /**
  * hvmm_vmx_set_cr0() - the guest's new CR0, from MOV/LMSW/CLTS or sregs
  *
  * Return: 0, or -EINVAL for a value that faults on hardware (the caller
- * injects #GP, or fails KVM_SET_SREGS).
+ * injects #GP, or fails KVM_SET_SREGS); nothing changes then.
  */
 int hvmm_vmx_set_cr0(struct hvmm_vcpu *vcpu, unsigned long val)
 {
@@ -144,15 +181,7 @@ int hvmm_vmx_set_cr0(struct hvmm_vcpu *vcpu, unsigned long val)
 	unsigned long hw;
 	u64 efer = vmx->efer;
 
-	if (val & ~(unsigned long)CR0_VALID)
-		return -EINVAL;
-	if ((val & X86_CR0_PG) && !(val & X86_CR0_PE))
-		return -EINVAL;
-	if ((val & X86_CR0_NW) && !(val & X86_CR0_CD))
-		return -EINVAL;
-	/* IA-32e activation needs PAE first (SDM 9.8.5). */
-	if ((val & X86_CR0_PG) && !(vmx->cr0_shadow & X86_CR0_PG) &&
-	    (efer & EFER_LME) && !(vmx->cr4_shadow & X86_CR4_PAE))
+	if (!cr0_valid(val, vmx->cr0_shadow, efer, vmx->cr4_shadow))
 		return -EINVAL;
 	/* Leaving paging in IA-32e mode deactivates it. */
 	if ((efer & EFER_LME) && (val & X86_CR0_PG))
@@ -182,18 +211,33 @@ int hvmm_vmx_set_cr0(struct hvmm_vcpu *vcpu, unsigned long val)
 	return 0;
 }
 
+/**
+ * hvmm_vmx_set_cr3() - the guest's new CR3 (MOV, task switch)
+ * @vcpu: the vCPU, VMCS current
+ * @val: the value
+ *
+ * PAE paging outside IA-32e mode takes its PDPTEs from the VMCS at entry
+ * (SDM 26.3.1.6), so they are reloaded, as a MOV to CR3 would.
+ */
+void hvmm_vmx_set_cr3(struct hvmm_vcpu *vcpu, unsigned long val)
+{
+	vmcs_writel(GUEST_CR3, val);
+	to_vmx(vcpu)->flush_tlb = true;
+	load_pdptrs(vcpu);
+}
+
+/**
+ * hvmm_vmx_set_cr4() - the guest's new CR4, from MOV or sregs
+ *
+ * Return: 0, or -EINVAL (nothing changes then).
+ */
 int hvmm_vmx_set_cr4(struct hvmm_vcpu *vcpu, unsigned long val)
 {
 	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
 	const struct hvmm_vmx_caps *c = &hvmm_vmx_caps;
 	unsigned long hw;
 
-	if (val & ~(unsigned long)CR4_VALID)
-		return -EINVAL;
-	/* Bits the host CPU lacks fault, as they would on hardware. */
-	if (val & ~c->cr4_fixed1 & ~(unsigned long)X86_CR4_VMXE)
-		return -EINVAL;
-	if ((vmx->efer & EFER_LMA) && !(val & X86_CR4_PAE))
+	if (!cr4_valid(vmx, val, vmx->efer))
 		return -EINVAL;
 	hw = (val | c->cr4_fixed0) & c->cr4_fixed1;
 	vmx->cr4_shadow = val;
@@ -218,17 +262,17 @@ void hvmm_vmx_reset_regs(struct hvmm_vcpu *vcpu)
 
 	memset(vmx->regs, 0, sizeof(vmx->regs));
 	vmx->regs[HVMM_RDX] = 0x600;	/* family 6 */
-	for (i = S_ES; i <= S_GS; i++)
-		set_seg(i, &seg);
+	for (i = HVMM_SEG_ES; i <= HVMM_SEG_GS; i++)
+		hvmm_vmx_set_seg(i, &seg);
 	seg.selector = 0xf000;
 	seg.base = 0xffff0000;
 	seg.type = 11;
-	set_seg(S_CS, &seg);
+	hvmm_vmx_set_seg(HVMM_SEG_CS, &seg);
 	seg = (struct kvm_segment){ .limit = 0xffff, .type = 11,
 				    .present = 1 };
-	set_seg(S_TR, &seg);
+	hvmm_vmx_set_seg(HVMM_SEG_TR, &seg);
 	seg.type = 2;
-	set_seg(S_LDTR, &seg);
+	hvmm_vmx_set_seg(HVMM_SEG_LDTR, &seg);
 	vmcs_writel(GUEST_GDTR_BASE, 0);
 	vmcs_write32(GUEST_GDTR_LIMIT, 0xffff);
 	vmcs_writel(GUEST_IDTR_BASE, 0);
@@ -237,7 +281,8 @@ void hvmm_vmx_reset_regs(struct hvmm_vcpu *vcpu)
 	vmcs_writel(GUEST_RSP, 0);
 	vmcs_writel(GUEST_RFLAGS, X86_EFLAGS_FIXED);
 	vmcs_writel(GUEST_CR3, 0);
-	vmcs_writel(GUEST_DR7, 0x400);
+	vmcs_writel(GUEST_DR7, 0x400);	/* stays: the guest's is vmx->dr7 */
+	vmx->dr7 = 0x400;
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ULL);
 	vmcs_write32(GUEST_SYSENTER_CS, 0);
@@ -328,10 +373,10 @@ int hvmm_vmx_get_sregs(struct hvmm_vcpu *vcpu, struct kvm_sregs *sregs)
 
 	memset(sregs, 0, sizeof(*sregs));
 	hvmm_vmx_vcpu_load(vcpu);
-	get_seg(S_CS, &sregs->cs); get_seg(S_DS, &sregs->ds);
-	get_seg(S_ES, &sregs->es); get_seg(S_FS, &sregs->fs);
-	get_seg(S_GS, &sregs->gs); get_seg(S_SS, &sregs->ss);
-	get_seg(S_TR, &sregs->tr); get_seg(S_LDTR, &sregs->ldt);
+	hvmm_vmx_get_seg(HVMM_SEG_CS, &sregs->cs); hvmm_vmx_get_seg(HVMM_SEG_DS, &sregs->ds);
+	hvmm_vmx_get_seg(HVMM_SEG_ES, &sregs->es); hvmm_vmx_get_seg(HVMM_SEG_FS, &sregs->fs);
+	hvmm_vmx_get_seg(HVMM_SEG_GS, &sregs->gs); hvmm_vmx_get_seg(HVMM_SEG_SS, &sregs->ss);
+	hvmm_vmx_get_seg(HVMM_SEG_TR, &sregs->tr); hvmm_vmx_get_seg(HVMM_SEG_LDTR, &sregs->ldt);
 	sregs->gdt.base = vmcs_readl(GUEST_GDTR_BASE);
 	sregs->gdt.limit = vmcs_read32(GUEST_GDTR_LIMIT);
 	sregs->idt.base = vmcs_readl(GUEST_IDTR_BASE);
@@ -349,20 +394,26 @@ int hvmm_vmx_get_sregs(struct hvmm_vcpu *vcpu, struct kvm_sregs *sregs)
 	return 0;
 }
 
-/* KVM's kvm_is_valid_sregs(): refuse what no CPU can be in. */
-static bool sregs_valid(const struct kvm_sregs *s)
+/*
+ * KVM's kvm_is_valid_sregs() and the CR checks: refuse what no CPU can
+ * be in, before anything changes, so that a refused KVM_SET_SREGS leaves
+ * the vCPU exactly as it was.
+ */
+static bool sregs_valid(struct hvmm_vmx_vcpu *vmx, const struct kvm_sregs *s)
 {
 	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG)) {
 		if (!(s->cr4 & X86_CR4_PAE) || !(s->efer & EFER_LMA))
 			return false;
-	} else if (s->efer & EFER_LMA) {
+	} else if ((s->efer & EFER_LMA) || s->cs.l) {
+		/* Not in IA-32e mode: no LMA, and no 64-bit code segment. */
 		return false;
 	}
 	if (s->efer & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
 		return false;
 	if (s->cr3 >> boot_cpu_data.x86_phys_bits)
 		return false;
-	return true;
+	return cr4_valid(vmx, s->cr4, s->efer) &&
+	       cr0_valid(s->cr0, 0, s->efer, s->cr4);
 }
 
 /**
@@ -371,33 +422,33 @@ static bool sregs_valid(const struct kvm_sregs *s)
  * @sregs: the new state; segments the CPU cannot enter with are kept as
  *	given and make the next KVM_RUN fail with KVM_EXIT_FAIL_ENTRY
  *
- * Return: 0, or -EINVAL for control register values no CPU accepts.
+ * Return: 0, or -EINVAL for control register values no CPU accepts; then
+ * nothing has changed.
  */
 int hvmm_vmx_set_sregs(struct hvmm_vcpu *vcpu, const struct kvm_sregs *sregs)
 {
 	struct hvmm_vmx_vcpu *vmx = to_vmx(vcpu);
-	int ret = -EINVAL;
 	unsigned int i;
 
-	if (!sregs_valid(sregs))
+	if (!sregs_valid(vmx, sregs))
 		return -EINVAL;
 	hvmm_vmx_vcpu_load(vcpu);
-	/* EFER first: CR0.PG with EFER.LME is what activates IA-32e. */
+	/*
+	 * Validated as a whole above, so none of these can fail.  EFER
+	 * first, LMA clear: CR0.PG with EFER.LME is what activates IA-32e.
+	 */
 	vmx->cr4_shadow = 0;
-	vmx->efer = sregs->efer & ~EFER_LMA;
-	hvmm_vmx_set_efer(vcpu, vmx->efer);
-	if (hvmm_vmx_set_cr4(vcpu, sregs->cr4))
-		goto out;
+	hvmm_vmx_set_efer(vcpu, sregs->efer & ~EFER_LMA);
+	hvmm_vmx_set_cr4(vcpu, sregs->cr4);
 	vmx->cr0_shadow = 0;
 	vmcs_writel(GUEST_CR3, sregs->cr3);
-	if (hvmm_vmx_set_cr0(vcpu, sregs->cr0))
-		goto out;
+	hvmm_vmx_set_cr0(vcpu, sregs->cr0);
 	vmx->cr2 = sregs->cr2;
 	vmx->apic_base = sregs->apic_base;
-	set_seg(S_CS, &sregs->cs); set_seg(S_DS, &sregs->ds);
-	set_seg(S_ES, &sregs->es); set_seg(S_FS, &sregs->fs);
-	set_seg(S_GS, &sregs->gs); set_seg(S_SS, &sregs->ss);
-	set_seg(S_TR, &sregs->tr); set_seg(S_LDTR, &sregs->ldt);
+	hvmm_vmx_set_seg(HVMM_SEG_CS, &sregs->cs); hvmm_vmx_set_seg(HVMM_SEG_DS, &sregs->ds);
+	hvmm_vmx_set_seg(HVMM_SEG_ES, &sregs->es); hvmm_vmx_set_seg(HVMM_SEG_FS, &sregs->fs);
+	hvmm_vmx_set_seg(HVMM_SEG_GS, &sregs->gs); hvmm_vmx_set_seg(HVMM_SEG_SS, &sregs->ss);
+	hvmm_vmx_set_seg(HVMM_SEG_TR, &sregs->tr); hvmm_vmx_set_seg(HVMM_SEG_LDTR, &sregs->ldt);
 	vmcs_writel(GUEST_GDTR_BASE, sregs->gdt.base);
 	vmcs_write32(GUEST_GDTR_LIMIT, sregs->gdt.limit);
 	vmcs_writel(GUEST_IDTR_BASE, sregs->idt.base);
@@ -414,8 +465,6 @@ int hvmm_vmx_set_sregs(struct hvmm_vcpu *vcpu, const struct kvm_sregs *sregs)
 			break;
 		}
 	}
-	ret = 0;
-out:
 	hvmm_vmx_vcpu_put(vcpu);
-	return ret;
+	return 0;
 }

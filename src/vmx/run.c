@@ -25,6 +25,7 @@
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
+#include <asm/pkru.h>
 #include <asm/fsgsbase.h>
 #include <asm/mce.h>
 #include <asm/nospec-branch.h>
@@ -44,6 +45,7 @@ static void vmx_sched_in(struct preempt_notifier *pn, int cpu)
 	struct hvmm_vmx_vcpu *vmx = pn_to_vmx(pn);
 
 	hvmm_vmcs_load(&vmx->vmcs);
+	vmx->host_debugctl = get_debugctlmsr();
 	vmx->l1d_flush = true;
 }
 
@@ -73,6 +75,8 @@ void hvmm_vmx_vcpu_load(struct hvmm_vcpu *vcpu)
 	preempt_disable();
 	preempt_notifier_register(&vmx->pn);
 	hvmm_vmcs_load(&vmx->vmcs);
+	/* VM exit clears DEBUGCTL (SDM 28.5.1): what to put back, as KVM. */
+	vmx->host_debugctl = get_debugctlmsr();
 	preempt_enable();
 }
 
@@ -155,6 +159,7 @@ int hvmm_vmx_vcpu_create(struct hvmm_vcpu *vcpu)
 	}
 	vmx->vpid = hvmm_vpid_alloc();
 	vmx->flush_tlb = true;
+	hvmm_vmx_cpuid_update(vmx);	/* no CPUID table yet: nothing offered */
 	vcpu->vmx = vmx;
 	preempt_notifier_inc();
 	preempt_notifier_init(&vmx->pn, &vmx_preempt_ops);
@@ -332,6 +337,38 @@ static void update_host_crs(struct hvmm_vmx_vcpu *vmx)
 	}
 }
 
+/*
+ * PKRU is not part of the FPU state fpu_swap_kvm_fpstate() loads
+ * (XFEATURE_MASK_FPSTATE leaves it out), so the guest would run with the
+ * VMM thread's PKRU and could change it with WRPKRU.  Swap it around the
+ * entry whenever the guest could see it, as KVM's
+ * kvm_load_guest_xsave_state() does.  Context: interrupts disabled.
+ */
+static bool guest_uses_pkru(struct hvmm_vmx_vcpu *vmx)
+{
+	return cpu_feature_enabled(X86_FEATURE_OSPKE) &&
+	       ((vmx->xcr0 & XFEATURE_MASK_PKRU) ||
+		(vmx->cr4_shadow & X86_CR4_PKE));
+}
+
+static void load_guest_pkru(struct hvmm_vmx_vcpu *vmx)
+{
+	if (!guest_uses_pkru(vmx))
+		return;
+	vmx->host_pkru = rdpkru();
+	if (vmx->pkru != vmx->host_pkru)
+		write_pkru(vmx->pkru);
+}
+
+static void load_host_pkru(struct hvmm_vmx_vcpu *vmx)
+{
+	if (!guest_uses_pkru(vmx))
+		return;
+	vmx->pkru = rdpkru();
+	if (vmx->pkru != vmx->host_pkru)
+		write_pkru(vmx->host_pkru);
+}
+
 /* One trip into the guest.  Context: preemption disabled. */
 static int enter_guest(struct hvmm_vcpu *vcpu)
 {
@@ -358,16 +395,27 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 		WRITE_ONCE(vmx->guest_cpu, -1);
 		return -EAGAIN;
 	}
-	swap_xcr0 = (vmx->cr4_shadow & X86_CR4_OSXSAVE) &&
+	/*
+	 * The thread slept or a softirq used the FPU since
+	 * fpu_swap_kvm_fpstate() loaded the guest's registers: they now
+	 * hold someone else's values.  Reload the guest's before entry,
+	 * with interrupts off so nothing can take them again (KVM's
+	 * vcpu_enter_guest() does the same).
+	 */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	swap_xcr0 = (vmx->cr4_shadow & X86_CR4_OSXSAVE) && hvmm_host_xcr0 &&
 		    vmx->xcr0 != hvmm_host_xcr0;
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
+	load_guest_pkru(vmx);
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
 	if (vmx->flush_tlb) {
 		hvmm_vpid_flush(vmx->vpid);
 		vmx->flush_tlb = false;
 	}
+	hvmm_vmx_perf_switch(vmx);
 	hvmm_vmx_l1d_flush(vmx);
 
 	vmx->fail = __hvmm_vmx_vcpu_run(vmx->regs, vmx->vmcs.launched);
@@ -382,11 +430,18 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
 		this_cpu_write(x86_ibpb_exit_to_user, true);
 	vmx->cr2 = native_read_cr2();
+	load_host_pkru(vmx);
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvmm_host_xcr0);
-	/* VM exit cleared DR7 (SDM 27.5.1): host breakpoints back, as KVM. */
+	/* VM exit cleared DR7 (SDM 28.5.1): host breakpoints back, as KVM. */
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
+	/*
+	 * ... and DEBUGCTL: LBR, BTF and bus-lock detection would stay off
+	 * on this CPU otherwise (KVM's vmx_vcpu_run()).
+	 */
+	if (vmx->host_debugctl)
+		update_debugctlmsr(vmx->host_debugctl);
 	vmx->last_cpu = smp_processor_id();
 
 	if (vmx->fail) {
@@ -396,6 +451,12 @@ static int enter_guest(struct hvmm_vcpu *vcpu)
 		reason = vmx->exit_reason;
 		if (!(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 			vmx->vmcs.launched = true;
+		/*
+		 * A machine check during VM entry (SDM 26.8) is the host's
+		 * too, handled before anything else, as kvm_machine_check().
+		 */
+		if ((u16)reason == EXIT_REASON_MCE_DURING_VMENTRY)
+			machine_check();
 		/* A host NMI hit the guest: the host handles it, now. */
 		if ((u16)reason == EXIT_REASON_EXCEPTION_NMI) {
 			u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
@@ -430,6 +491,7 @@ static int complete_pending(struct hvmm_vcpu *vcpu)
 	case HVMM_PENDING_NONE:
 		return 1;
 	case HVMM_PENDING_MMIO_READ:
+	case HVMM_PENDING_MMIO_WRITE:
 		return hvmm_vmx_complete_mmio(vcpu);
 	default:
 		return hvmm_vmx_complete_io(vcpu);

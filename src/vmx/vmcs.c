@@ -10,7 +10,9 @@
  */
 #define pr_fmt(fmt) "hvmm: " fmt
 
+#include <linux/module.h>
 #include <linux/percpu.h>
+#include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <asm/cpu_entry_area.h>
@@ -201,8 +203,13 @@ static void setup_host(void)
 	vmcs_writel(HOST_CR4, cr4_read_shadow());
 	vmcs_write16(HOST_CS_SELECTOR, __KERNEL_CS);
 	vmcs_write16(HOST_SS_SELECTOR, __KERNEL_DS);
-	vmcs_write16(HOST_DS_SELECTOR, __KERNEL_DS);
-	vmcs_write16(HOST_ES_SELECTOR, __KERNEL_DS);
+	/*
+	 * Null DS/ES, as KVM on x86_64: the kernel does not use them, and a
+	 * VMM thread with null selectors must get null ones back (host.c
+	 * reloads only non-null ones).
+	 */
+	vmcs_write16(HOST_DS_SELECTOR, 0);
+	vmcs_write16(HOST_ES_SELECTOR, 0);
 	vmcs_write16(HOST_FS_SELECTOR, 0);
 	vmcs_write16(HOST_GS_SELECTOR, 0);
 	vmcs_write16(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
@@ -245,14 +252,17 @@ void hvmm_vmcs_setup(struct hvmm_vmx_vcpu *vmx)
 	}
 	vmcs_write32(VM_EXIT_CONTROLS, c->exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, c->entry);
-	/* Machine checks belong to the host (SDM 25.2 exception bitmap). */
-	vmcs_write32(EXCEPTION_BITMAP, BIT(MC_VECTOR));
+	/*
+	 * Machine checks belong to the host (SDM 25.2 exception bitmap);
+	 * #AC is looked at first, since with split-lock detection the host
+	 * raises it on a guest that never enabled alignment checks (exit.c).
+	 */
+	vmcs_write32(EXCEPTION_BITMAP, BIT(MC_VECTOR) | BIT(AC_VECTOR));
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
 	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
-	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
-	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	hvmm_vmx_perf_setup(vmx);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
 	vmcs_write64(EPT_POINTER, vvm->eptp);
@@ -263,13 +273,25 @@ void hvmm_vmcs_setup(struct hvmm_vmx_vcpu *vmx)
 	hvmm_vmx_reset_regs(vmx->vcpu);
 }
 
+static bool dump_invalid_vmcs;
+module_param(dump_invalid_vmcs, bool, 0644);
+MODULE_PARM_DESC(dump_invalid_vmcs,
+		 "Dump the VMCS on a failed VM entry or unexpected exit (debug)");
+
 /**
  * hvmm_vmcs_dump() - print the current VMCS's essentials to the log
  *
- * For failed VM entries: what an engineer needs to see which check failed.
+ * For failed VM entries: what an engineer needs to see which check
+ * failed.  Userspace can fail entries at will, so this is opt-in (the
+ * dump_invalid_vmcs parameter, as KVM's), ratelimited, and host
+ * addresses are hashed (%p).
  */
 void hvmm_vmcs_dump(void)
 {
+	static DEFINE_RATELIMIT_STATE(dump_rs, 5 * HZ, 2);
+
+	if (!READ_ONCE(dump_invalid_vmcs) || !__ratelimit(&dump_rs))
+		return;
 	pr_err("VMCS dump: insn_error=%u exit_reason=%#x qual=%#lx\n",
 	       vmcs_read32(VM_INSTRUCTION_ERROR), vmcs_read32(VM_EXIT_REASON),
 	       vmcs_readl(EXIT_QUALIFICATION));
@@ -297,7 +319,8 @@ void hvmm_vmcs_dump(void)
 	       vmcs_read32(GUEST_INTERRUPTIBILITY_INFO),
 	       vmcs_read32(GUEST_ACTIVITY_STATE),
 	       vmcs_read32(VM_ENTRY_INTR_INFO_FIELD));
-	pr_err(" host cr0=%#lx cr3=%#lx cr4=%#lx rip=%#lx eptp=%#llx\n",
-	       vmcs_readl(HOST_CR0), vmcs_readl(HOST_CR3), vmcs_readl(HOST_CR4),
-	       vmcs_readl(HOST_RIP), vmcs_read64(EPT_POINTER));
+	pr_err(" host cr0=%#lx cr3=%p cr4=%#lx rip=%p eptp=%p\n",
+	       vmcs_readl(HOST_CR0), (void *)vmcs_readl(HOST_CR3),
+	       vmcs_readl(HOST_CR4), (void *)vmcs_readl(HOST_RIP),
+	       (void *)(unsigned long)vmcs_read64(EPT_POINTER));
 }

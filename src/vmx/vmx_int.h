@@ -98,10 +98,21 @@ enum hvmm_pending {
 	HVMM_PENDING_PIO_OUT,	/* OUT: RIP += len */
 	HVMM_PENDING_INS,	/* INS: data page -> guest memory */
 	HVMM_PENDING_MMIO_READ,	/* MMIO read: run->mmio.data -> register */
+	HVMM_PENDING_MMIO_WRITE, /* the next fragment of an MMIO write */
+};
+
+/* The part of an MMIO access on one page (mmio.c split()). */
+struct hvmm_mmio_frag {
+	u64 gpa;
+	u8 len;
+	u8 off;			/* of its first byte in the access */
+	bool maybe_ram;		/* a memslot may back it: try memory first */
 };
 
 struct hvmm_mmio_op {
-	u64 gpa;
+	struct hvmm_mmio_frag frag[2];
+	u8 nfrag, cur;		/* fragments, and the one being served */
+	u64 data;		/* the value written, or read so far */
 	u32 len;		/* bytes accessed */
 	bool write;
 	u8 reg;			/* destination register of a read */
@@ -125,6 +136,14 @@ struct hvmm_pio_op {
 	unsigned long rip;	/* of the instruction; completion checks it */
 };
 
+/* MSRs the CPU switches at entry and exit (perf.c) */
+#define HVMM_MAX_SWITCH_MSRS	8
+struct hvmm_msr_switch {
+	struct vmx_msr_entry guest[HVMM_MAX_SWITCH_MSRS];	/* on entry */
+	struct vmx_msr_entry host[HVMM_MAX_SWITCH_MSRS];	/* on exit */
+	unsigned int nr;
+};
+
 struct hvmm_vmx_vcpu {
 	struct hvmm_vcpu *vcpu;
 	struct hvmm_vmcs vmcs;
@@ -137,7 +156,11 @@ struct hvmm_vmx_vcpu {
 	unsigned long cr4_shadow;
 	u64 efer;
 	u64 xcr0;
-	unsigned long dr[4], dr6;
+	u64 guest_xcr0_mask;	/* XCR0 bits the guest's CPUID offers */
+	unsigned long cr4_guest_rsvd;	/* CR4 bits its CPUID does not */
+	u32 pkru, host_pkru;	/* swapped around entry, run.c */
+	unsigned long host_debugctl;	/* put back after each exit */
+	unsigned long dr[4], dr6, dr7;
 
 	/* MSRs the VMCS does not hold */
 	u64 kernel_gs_base, lstar, cstar, star, sfmask;
@@ -167,6 +190,7 @@ struct hvmm_vmx_vcpu {
 
 	struct fpu_guest fpu;
 	struct preempt_notifier pn;
+	struct hvmm_msr_switch perf_msrs;
 
 	u32 exec_ctrl;		/* CPU_BASED_VM_EXEC_CONTROL as in the VMCS */
 
@@ -215,9 +239,14 @@ void hvmm_vmx_do_nmi_irqoff(void);
 /* exit.c */
 int hvmm_vmx_handle_exit(struct hvmm_vcpu *vcpu);
 void hvmm_vmx_skip_insn(struct hvmm_vcpu *vcpu);
+void hvmm_vmx_inject_exception(struct hvmm_vcpu *vcpu, u8 vector,
+			       bool has_err, u32 err);
 void hvmm_vmx_inject_ud(struct hvmm_vcpu *vcpu);
 void hvmm_vmx_inject_gp(struct hvmm_vcpu *vcpu, u32 error);
 int hvmm_vmx_internal_error(struct hvmm_vcpu *vcpu, u32 suberror);
+
+/* task.c */
+int hvmm_vmx_handle_task_switch(struct hvmm_vcpu *vcpu);
 
 /* io.c */
 int hvmm_vmx_handle_io(struct hvmm_vcpu *vcpu);
@@ -248,8 +277,17 @@ int hvmm_gva_read(struct hvmm_vcpu *vcpu, u64 gva, void *buf,
 		  unsigned int len);
 int hvmm_gva_write(struct hvmm_vcpu *vcpu, u64 gva, const void *buf,
 		   unsigned int len);
+int hvmm_gva_access_sys(struct hvmm_vcpu *vcpu, u64 gva, void *buf,
+			unsigned int len, bool write);
 
-/* regs.c */
+/* regs.c; segment registers in their encoding order, then TR, LDTR */
+enum hvmm_seg {
+	HVMM_SEG_ES, HVMM_SEG_CS, HVMM_SEG_SS, HVMM_SEG_DS, HVMM_SEG_FS,
+	HVMM_SEG_GS, HVMM_SEG_TR, HVMM_SEG_LDTR
+};
+void hvmm_vmx_get_seg(int i, struct kvm_segment *s);
+void hvmm_vmx_set_seg(int i, const struct kvm_segment *s);
+void hvmm_vmx_set_cr3(struct hvmm_vcpu *vcpu, unsigned long val);
 bool hvmm_vmx_long_mode(struct hvmm_vcpu *vcpu);
 int hvmm_vmx_set_cr0(struct hvmm_vcpu *vcpu, unsigned long val);
 int hvmm_vmx_set_cr4(struct hvmm_vcpu *vcpu, unsigned long val);
@@ -259,11 +297,16 @@ unsigned int hvmm_vmx_cpl(void);
 
 /* cpuid.c */
 void hvmm_vmx_cpuid(struct hvmm_vcpu *vcpu, u32 fn, u32 idx, u32 out[4]);
+void hvmm_vmx_cpuid_update(struct hvmm_vmx_vcpu *vmx);
 
 /* host.c */
 void hvmm_vmx_prepare_guest(struct hvmm_vmx_vcpu *vmx);
 void hvmm_vmx_prepare_host(struct hvmm_vmx_vcpu *vmx);
-void hvmm_vmx_sync_guest_state(struct hvmm_vcpu *vcpu);
+void hvmm_vmx_restore_host_state(struct hvmm_vcpu *vcpu);
+
+/* perf.c */
+void hvmm_vmx_perf_setup(struct hvmm_vmx_vcpu *vmx);
+void hvmm_vmx_perf_switch(struct hvmm_vmx_vcpu *vmx);
 
 /* vpid.c */
 u16 hvmm_vpid_alloc(void);

@@ -7,7 +7,10 @@
  * back must land in the destination register with the width of the
  * access (Intel SDM 2A/2B, "MOV", "MOVZX", "MOVSX").  From 64-bit long
  * mode (all sizes) and from real mode (1, 2, 4 bytes through a segment),
- * plus MOVZX/MOVSX and a read-modify-write OR in long mode.
+ * plus MOVZX/MOVSX and a read-modify-write OR in long mode, and accesses
+ * that cross a page boundary: each page may be RAM or another device, so
+ * KVM splits them at the boundary (emulator_read_write()) and only the
+ * MMIO parts exit, one KVM_EXIT_MMIO each, in address order.
  */
 #include <string.h>
 #include <sys/ioctl.h>
@@ -79,11 +82,30 @@ asm(".pushsection .rodata\n\t"
 	"orl $0x100, 0x38(%rbx)\n\t"
 	"hlt\n"
 	"mmiox64_end:\n\t"
+	/*
+	 * Page-crossing dwords: RAM 0x7fffe-0x7ffff then MMIO at 0x80000
+	 * (the slot ends there), and MMIO 0xd0ffe then MMIO 0xd1000.
+	 */
+	".code16\n"
+	"split16_start:\n\t"
+	"mov $0x7f00, %bx\n\t"
+	"mov %bx, %es\n\t"
+	"mov $0xd000, %bx\n\t"
+	"mov %bx, %fs\n\t"
+	"movl $0x44332211, %es:0xffe\n\t"
+	"mov %es:0xffe, %eax\n\t"
+	"mov %eax, %fs:0x100\n\t"
+	"movl $0x88776655, %fs:0xffe\n\t"
+	"mov %fs:0xffe, %eax\n\t"
+	"mov %eax, %fs:0x100\n\t"
+	"hlt\n"
+	"split16_end:\n\t"
 	".code64\n\t"
 	".popsection");
 GUEST_CODE_DECLARE(mmio64);
 GUEST_CODE_DECLARE(mmio16);
 GUEST_CODE_DECLARE(mmiox64);
+GUEST_CODE_DECLARE(split16);
 
 struct mmio_exit {
 	uint64_t addr;
@@ -132,6 +154,17 @@ static const struct mmio_exit exitsx64[] = {
 	{ M(0x100), 8, 1, 0x00000000ffff8001ULL },
 	{ M(0x38), 4, 0, 0x12 },
 	{ M(0x38), 4, 1, 0x112 },
+};
+
+static const struct mmio_exit exits_split[] = {
+	{ 0x80000, 2, 1, 0x4433 },		/* 0x2211 went to RAM */
+	{ 0x80000, 2, 0, 0xddcc },		/* RAM part read as 0x2211 */
+	{ M(0x100), 4, 1, 0xddcc2211 },
+	{ M(0xffe), 2, 1, 0x6655 },
+	{ M(0x1000), 2, 1, 0x8877 },
+	{ M(0xffe), 2, 0, 0xbbaa },
+	{ M(0x1000), 2, 0, 0xeedd },
+	{ M(0x100), 4, 1, 0xeeddbbaa },
 };
 
 static void mmio_run(struct __test_metadata *_metadata, enum guest_mode mode,
@@ -193,6 +226,12 @@ TEST(real_mode_1_2_4_bytes)
 {
 	mmio_run(_metadata, GUEST_REAL, mmio16_start, GUEST_SIZE(mmio16),
 		 exits16, ARRAY_SIZE(exits16));
+}
+
+TEST(page_crossing_split_at_the_boundary)
+{
+	mmio_run(_metadata, GUEST_REAL, split16_start, GUEST_SIZE(split16),
+		 exits_split, ARRAY_SIZE(exits_split));
 }
 
 TEST(long_mode_movzx_movsx_or)

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a busy host does to a hypervisor, that no other test does:
+ *  - memory slots deleted and moved, many times, while another thread's
+ *    vCPU is inside KVM_RUN touching them (api.rst: a slot may change
+ *    while vCPUs run; accesses see the old or the new layout, never
+ *    freed memory);
+ *  - a process killed (SIGKILL) while two vCPUs of its VM are in guest
+ *    mode, proven by counters the guests advance;
+ *  - two VMs with in-kernel PICs and PITs at once: each one's
+ *    interrupts stay its own (8259A: a VM's IRQ lines reach only its own
+ *    PIC), torn down in either order;
+ *  - a host CPU taken offline and back while a vCPU runs;
+ *  - several VMs with the PIT at its fastest: the host's interrupt time
+ *    stays bounded (the timer floor), and the figure is printed;
+ *  - hvmm only, with $HVMM_MODULE naming hvmm.ko: the module unloads
+ *    right after the last VM, whose PIT ran at its floor, is closed.
+ * The pass condition of each is also a clean console (no splat) and, for
+ * hvmm, nothing left behind that keeps the module from unloading.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "hvmm_util.h"
+#include "irq_guest.h"
+
+#define SLOT_GPA	0x100000	/* slot 1, one page */
+#define SLOT_GPA_MOVED	0x200000
+#define PIT_MODE2_LH	0x34	/* counter 0, LSB then MSB, mode 2 */
+#define COUNT_GPA	0xe000	/* the counters of count16: 16-bit BX */
+
+asm(".pushsection .rodata\n\t"
+	/* Read-increment-write of the slot-1 page, forever (32-bit). */
+	".code32\n"
+	"churn32_start:\n\t"
+	"sti\n"
+	"1: mov 0x100000, %eax\n\t"
+	"inc %eax\n\t"
+	"mov %eax, 0x100000\n\t"
+	"jmp 1b\n"
+	"churn32_end:\n\t"
+	/* Count in the word at BX, forever, IF=1 (design.md). */
+	".code16\n"
+	"count16_start:\n\t"
+	"sti\n"
+	"1: incl (%bx)\n\t"
+	"jmp 1b\n"
+	"count16_end:\n\t"
+	".code64\n\t"
+	".popsection");
+GUEST_CODE_DECLARE(churn32);
+GUEST_CODE_DECLARE(count16);
+
+static void on_usr1(int sig)
+{
+}
+
+static void catch_usr1(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+struct runner {
+	struct test_vcpu *vcpu;
+	int stop;		/* __atomic */
+	long mmio, other;
+	int err;
+};
+
+/* KVM_RUN until told to stop; MMIO exits (slot gone) just continue. */
+static void *run_until_stopped(void *arg)
+{
+	struct runner *r = arg;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		if (vcpu_run(r->vcpu)) {
+			if (errno != EINTR)
+				r->err = errno;
+			continue;
+		}
+		if (r->vcpu->run->exit_reason == KVM_EXIT_MMIO)
+			r->mmio++;
+		else
+			r->other++;
+	}
+	return NULL;
+}
+
+static void stop_runner(struct runner *r, pthread_t t)
+{
+	__atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
+	while (pthread_tryjoin_np(t, NULL)) {
+		pthread_kill(t, SIGUSR1);
+		usleep(1000);
+	}
+}
+
+static int set_slot(int vm_fd, uint64_t gpa, uint64_t size, void *hva)
+{
+	struct kvm_userspace_memory_region m = {
+		.slot = 1, .guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = (uintptr_t)hva,
+	};
+
+	return ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &m) ? -errno : 0;
+}
+
+TEST(memslot_delete_and_move_under_a_running_vcpu)
+{
+	struct runner r = { 0 };
+	struct test_vcpu vcpu;
+	struct test_vm vm;
+	uint32_t *page;
+	pthread_t t;
+	int i;
+
+	catch_usr1();
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_EQ(0, vm_create(&vm));
+	ASSERT_EQ(0, vcpu_create(&vm, &vcpu, 0));
+	ASSERT_EQ(0, vcpu_setup(&vm, &vcpu, GUEST_PROT32, churn32_start,
+				GUEST_SIZE(churn32)));
+	ASSERT_EQ(0, set_slot(vm.vm_fd, SLOT_GPA, 4096, page));
+	r.vcpu = &vcpu;
+	ASSERT_EQ(0, pthread_create(&t, NULL, run_until_stopped, &r));
+	for (i = 0; i < 200; i++) {
+		/* delete, re-create, move away, move back */
+		ASSERT_EQ(0, set_slot(vm.vm_fd, SLOT_GPA, 0, page));
+		ASSERT_EQ(0, set_slot(vm.vm_fd, SLOT_GPA, 4096, page));
+		ASSERT_EQ(0, set_slot(vm.vm_fd, SLOT_GPA_MOVED, 4096, page));
+		ASSERT_EQ(0, set_slot(vm.vm_fd, SLOT_GPA, 4096, page));
+	}
+	/* Let the guest see the slot once more, then stop it. */
+	usleep(20000);
+	stop_runner(&r, t);
+	TH_LOG("guest count %u, MMIO exits while unmapped %ld", page[0],
+	       r.mmio);
+	EXPECT_EQ(0, r.err);
+	EXPECT_EQ(0, r.other);
+	EXPECT_LT(0, page[0]);
+	vcpu_destroy(&vcpu);
+	vm_destroy(&vm);
+	munmap(page, 4096);
+}
+
+/*
+ * Child: a VM with two vCPU threads counting in guest memory; once both
+ * counters move (both vCPUs are in guest mode), say so on @fd and wait
+ * to be killed.
+ */
+static void two_vcpus_then_wait(int fd)
+{
+	struct test_vcpu vcpu[2];
+	struct runner r[2] = { 0 };
+	struct kvm_regs regs;
+	struct test_vm vm;
+	uint32_t *count;
+	pthread_t t[2];
+	int i;
+
+	if (vm_create(&vm))
+		_exit(2);
+	count = (uint32_t *)((char *)vm.mem + COUNT_GPA);
+	for (i = 0; i < 2; i++) {
+		if (vcpu_create(&vm, &vcpu[i], i) ||
+		    vcpu_setup(&vm, &vcpu[i], GUEST_REAL, count16_start,
+			       GUEST_SIZE(count16)))
+			_exit(3);
+		/* BX: this vCPU's counter (DS base 0 in real mode) */
+		if (ioctl(vcpu[i].fd, KVM_GET_REGS, &regs))
+			_exit(4);
+		regs.rbx = COUNT_GPA + 4 * i;
+		if (ioctl(vcpu[i].fd, KVM_SET_REGS, &regs))
+			_exit(4);
+		r[i].vcpu = &vcpu[i];
+		if (pthread_create(&t[i], NULL, run_until_stopped, &r[i]))
+			_exit(5);
+	}
+	while (!__atomic_load_n(&count[0], __ATOMIC_RELAXED) ||
+	       !__atomic_load_n(&count[1], __ATOMIC_RELAXED))
+		usleep(1000);
+	if (write(fd, "k", 1) != 1)
+		_exit(6);
+	for (;;)
+		pause();
+}
+
+TEST(sigkill_with_two_vcpus_in_guest_mode)
+{
+	struct test_vcpu vcpu;
+	struct test_vm vm;
+	int round, fds[2], status;
+	pid_t pid;
+	char c;
+
+	for (round = 0; round < 3; round++) {
+		ASSERT_EQ(0, pipe(fds));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			close(fds[0]);
+			two_vcpus_then_wait(fds[1]);
+		}
+		close(fds[1]);
+		ASSERT_EQ(1, read(fds[0], &c, 1)) {
+			TH_LOG("the child's vCPUs never ran");
+		}
+		ASSERT_EQ(0, kill(pid, SIGKILL));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		close(fds[0]);
+	}
+	/* The hypervisor is still fine: a new VM runs. */
+	ASSERT_EQ(0, vm_create(&vm));
+	ASSERT_EQ(0, vcpu_create(&vm, &vcpu, 0));
+	ASSERT_EQ(0, vcpu_setup(&vm, &vcpu, GUEST_PROT32, churn32_start,
+				GUEST_SIZE(churn32)));
+	ASSERT_EQ(0, vcpu_run(&vcpu));
+	EXPECT_EQ(KVM_EXIT_MMIO, vcpu.run->exit_reason);
+	vcpu_destroy(&vcpu);
+	vm_destroy(&vm);
+}
+
+static uint32_t ms_cycles(uint64_t khz, uint32_t ms)
+{
+	uint64_t c = khz * ms;
+
+	return c > 0xf0000000ull ? 0xf0000000u : (uint32_t)c;
+}
+
+static int pit_program(struct ig_vm *g, uint16_t count)
+{
+	int err = ig_out(g, 0x43, PIT_MODE2_LH);
+
+	if (!err)
+		err = ig_out(g, 0x40, count & 0xff);
+	if (!err)
+		err = ig_out(g, 0x40, count >> 8);
+	return err;
+}
+
+struct waiter {
+	struct ig_vm *g;
+	uint32_t n, ms;
+	uint64_t khz;
+	int err;
+};
+
+/* The guest waits for @n interrupts, or @ms of its own time. */
+static void *wait_irqs(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->err = ig_cmd(w->g, IG_OP_WAIT_IRQS, 0, 0,
+			ms_cycles(w->khz, w->ms), w->n, 0);
+	return NULL;
+}
+
+/*
+ * A: PIC at vectors 0x20, IRQ0 from its PIT at 100 Hz.  B: PIC at 0x40,
+ * no PIT, IRQ0 and IRQ5 unmasked, IRQ5 pulsed from here one edge at a
+ * time.  Neither may take the other's interrupts.
+ */
+TEST(two_vms_keep_their_interrupts)
+{
+	struct waiter wa, wb;
+	struct ig_vm a, b;
+	pthread_t ta, tb;
+	int order, i, ms;
+
+	for (order = 0; order < 2; order++) {
+		ASSERT_EQ(0, ig_create(&a, 1, 1)) TH_LOG("%s", a.err);
+		ASSERT_EQ(0, ig_create(&b, 1, 0)) TH_LOG("%s", b.err);
+		ASSERT_EQ(0, ig_pic_init(&a, 0x20, 0x28, 0x01, 0xfe, 0xff));
+		ASSERT_EQ(0, ig_pic_init(&b, 0x40, 0x48, 0x01, 0xde, 0xff));
+		*(uint8_t *)ig_mem(&a, IG_EOI_MODE) = IG_EOI_NONSPEC;
+		*(uint8_t *)ig_mem(&b, IG_EOI_MODE) = IG_EOI_NONSPEC;
+		ASSERT_EQ(0, pit_program(&a, 11932));	/* 100 Hz */
+		ig_clear_log(&a);
+		ig_clear_log(&b);
+		wa = (struct waiter){ .g = &a, .n = 20, .ms = 2000,
+				      .khz = ig_tsc_khz(&a) };
+		wb = (struct waiter){ .g = &b, .n = 10, .ms = 4000,
+				      .khz = ig_tsc_khz(&b) };
+		ASSERT_LT(0, wa.khz);
+		ASSERT_EQ(0, pthread_create(&ta, NULL, wait_irqs, &wa));
+		ASSERT_EQ(0, pthread_create(&tb, NULL, wait_irqs, &wb));
+		for (i = 0; i < 10; i++) {
+			ASSERT_EQ(0, ig_irq_pulse(&b, 5));
+			/* The next edge only once this one was taken. */
+			for (ms = 0; ig_nirq(&b) <= (uint32_t)i && ms < 3000;
+			     ms++)
+				usleep(1000);
+		}
+		pthread_join(ta, NULL);
+		pthread_join(tb, NULL);
+		EXPECT_EQ(0, wa.err) TH_LOG("%s", a.err);
+		EXPECT_EQ(0, wb.err) TH_LOG("%s", b.err);
+		EXPECT_EQ(20, ig_count(&a, 0x20));
+		EXPECT_EQ(20, ig_nirq(&a));
+		EXPECT_EQ(10, ig_count(&b, 0x45));
+		EXPECT_EQ(0, ig_count(&b, 0x40));
+		EXPECT_EQ(10, ig_nirq(&b));
+		if (order) {
+			ig_destroy(&b);
+			ig_destroy(&a);
+		} else {
+			ig_destroy(&a);
+			ig_destroy(&b);
+		}
+	}
+}
+
+static int cpu_online(int cpu, int on)
+{
+	char path[64];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online",
+		 cpu);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, on ? "1" : "0", 1) == 1;
+	close(fd);
+	return ok ? 0 : -errno;
+}
+
+TEST(cpu_offline_and_online_while_a_vcpu_runs)
+{
+	struct runner r = { 0 };
+	struct test_vcpu vcpu;
+	struct test_vm vm;
+	uint32_t *count;
+	uint32_t before;
+	pthread_t t;
+	int i;
+
+	if (access("/sys/devices/system/cpu/cpu1/online", W_OK))
+		SKIP(return, "no second CPU that can go offline");
+	catch_usr1();
+	ASSERT_EQ(0, vm_create(&vm));
+	ASSERT_EQ(0, vcpu_create(&vm, &vcpu, 0));
+	ASSERT_EQ(0, vcpu_setup(&vm, &vcpu, GUEST_REAL, count16_start,
+				GUEST_SIZE(count16)));
+	count = (uint32_t *)((char *)vm.mem + COUNT_GPA);
+	{
+		struct kvm_regs regs;
+
+		ASSERT_EQ(0, ioctl(vcpu.fd, KVM_GET_REGS, &regs));
+		regs.rbx = COUNT_GPA;
+		ASSERT_EQ(0, ioctl(vcpu.fd, KVM_SET_REGS, &regs));
+	}
+	r.vcpu = &vcpu;
+	ASSERT_EQ(0, pthread_create(&t, NULL, run_until_stopped, &r));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, cpu_online(1, 0));
+		usleep(50000);
+		ASSERT_EQ(0, cpu_online(1, 1));
+		before = __atomic_load_n(count, __ATOMIC_RELAXED);
+		usleep(50000);
+		EXPECT_NE(before, __atomic_load_n(count, __ATOMIC_RELAXED))
+			TH_LOG("the guest stopped");
+	}
+	stop_runner(&r, t);
+	EXPECT_EQ(0, r.err);
+	EXPECT_EQ(0, r.other);
+	vcpu_destroy(&vcpu);
+	vm_destroy(&vm);
+}
+
+/* Hardirq + softirq and total jiffies of all CPUs (proc(5), /proc/stat) */
+static void irq_time(unsigned long long *irq, unsigned long long *total)
+{
+	unsigned long long v[10] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int i;
+
+	*irq = *total = 0;
+	if (!f)
+		return;
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
+		   &v[8], &v[9]) >= 7) {
+		*irq = v[5] + v[6];
+		for (i = 0; i < 8; i++)	/* guest time is inside user */
+			*total += v[i];
+	}
+	fclose(f);
+}
+
+#define NR_FAST_VMS 4
+
+/*
+ * Four VMs ask their PIT for IRQ0 at 596 kHz (mode 2, count 2) and take
+ * 10000 interrupts each - two seconds at KVM's 200 us floor - (the stubs
+ * then mask IRQ0, so that a guest that cannot keep up is not starved
+ * for good), or four seconds of guest time.
+ * The timer floor bounds what that costs the host: hardirq + softirq
+ * time stays under half of all CPU time (figure printed; the floor
+ * itself is tested by pit_test).
+ */
+TEST(fast_pits_keep_host_interrupt_time_bounded)
+{
+	struct waiter w[NR_FAST_VMS];
+	struct ig_vm g[NR_FAST_VMS];
+	pthread_t t[NR_FAST_VMS];
+	unsigned long long irq0, tot0, irq1, tot1;
+	double share;
+	int i;
+
+	for (i = 0; i < NR_FAST_VMS; i++) {
+		ASSERT_EQ(0, ig_create(&g[i], 1, 1)) TH_LOG("%s", g[i].err);
+		ASSERT_EQ(0, ig_pic_init(&g[i], 0x20, 0x28, 0x01, 0xfe, 0xff));
+		*(uint8_t *)ig_mem(&g[i], IG_EOI_MODE) = IG_EOI_NONSPEC;
+		*(uint32_t *)ig_mem(&g[i], IG_NIRQ_LIMIT) = 10000;
+		w[i] = (struct waiter){ .g = &g[i], .n = 10000,
+					.ms = 4000, .khz = ig_tsc_khz(&g[i]) };
+		ASSERT_LT(0, w[i].khz);
+		ASSERT_EQ(0, pit_program(&g[i], 2));
+		ig_clear_log(&g[i]);
+	}
+	irq_time(&irq0, &tot0);
+	for (i = 0; i < NR_FAST_VMS; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, wait_irqs, &w[i]));
+	for (i = 0; i < NR_FAST_VMS; i++)
+		pthread_join(t[i], NULL);
+	irq_time(&irq1, &tot1);
+	ASSERT_LT(tot0, tot1);
+	share = 100.0 * (irq1 - irq0) / (tot1 - tot0);
+	for (i = 0; i < NR_FAST_VMS; i++) {
+		TH_LOG("VM %d: %u IRQ0s", i, ig_nirq(&g[i]));
+		EXPECT_LT(0, ig_nirq(&g[i]));
+	}
+	TH_LOG("host hardirq+softirq: %.1f%% of all CPU time (%llu of %llu jiffies)",
+	       share, irq1 - irq0, tot1 - tot0);
+	EXPECT_LT(share, 50.0);
+	for (i = 0; i < NR_FAST_VMS; i++)
+		ig_destroy(&g[i]);
+}
+
+/*
+ * hvmm.ko unloads right after its last VM - with the PIT firing at its
+ * floor a moment before - is closed, and loads again: no timer, work
+ * item or reference outlives the VM.
+ */
+TEST(module_unloads_right_after_a_fast_pit_vm)
+{
+	const char *ko = getenv("HVMM_MODULE");
+	struct waiter w;
+	struct ig_vm g;
+	int fd;
+
+	if (!strstr(dev_path(), "hvmm") || !ko)
+		SKIP(return, "hvmm only, with HVMM_MODULE=path/to/hvmm.ko");
+	ASSERT_EQ(0, ig_create(&g, 1, 1)) TH_LOG("%s", g.err);
+	ASSERT_EQ(0, ig_pic_init(&g, 0x20, 0x28, 0x01, 0xfe, 0xff));
+	*(uint8_t *)ig_mem(&g, IG_EOI_MODE) = IG_EOI_NONSPEC;
+	*(uint32_t *)ig_mem(&g, IG_NIRQ_LIMIT) = 200;
+	ASSERT_EQ(0, pit_program(&g, 2));
+	w = (struct waiter){ .g = &g, .n = 200, .ms = 50,
+			     .khz = ig_tsc_khz(&g) };
+	wait_irqs(&w);
+	EXPECT_LT(0, ig_nirq(&g));
+	ig_destroy(&g);
+	ASSERT_EQ(0, syscall(SYS_delete_module, "hvmm", O_NONBLOCK)) {
+		TH_LOG("rmmod hvmm: %s", strerror(errno));
+	}
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, syscall(SYS_finit_module, fd, "", 0)) {
+		TH_LOG("insmod %s: %s", ko, strerror(errno));
+	}
+	close(fd);
+	ASSERT_EQ(0, vm_supported());
+}
+
+int main(int argc, char **argv)
+{
+	require_vm("stress_test");
+	return test_harness_run(argc, argv);
+}
