@@ -36,7 +36,7 @@ int hvmm_vm_set_memory_region(struct hvmm_vm *vm,
 	if (r)
 		goto out;
 	if (change == HVMM_MR_DELETE || change == HVMM_MR_MOVE) {
-		/* The backend drops EPT entries and pins of the old extent. */
+		/* The backend drops the EPT entries of the old extent. */
 		old = vm->slots[new.id];
 		hvmm_vmx_slot_changed(vm, &old);
 	}

@@ -115,7 +115,7 @@ int hvmm_vmx_vm_init(struct hvmm_vm *vm)
 }
 
 /**
- * hvmm_vmx_vm_destroy() - free the EPT and unpin all guest memory
+ * hvmm_vmx_vm_destroy() - unmap all guest memory and free the EPT
  * @vm: the VM; all its vCPUs are already destroyed
  */
 void hvmm_vmx_vm_destroy(struct hvmm_vm *vm)

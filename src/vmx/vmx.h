@@ -31,7 +31,7 @@ void hvmm_vmx_vm_destroy(struct hvmm_vm *vm);
 
 /*
  * A memslot is being deleted or moved (@old is its previous extent):
- * drop its EPT mappings and unpin its pages before the core reuses it.
+ * drop its EPT mappings (on every CPU) before the core reuses it.
  * Context: vm->slots_lock held.
  */
 void hvmm_vmx_slot_changed(struct hvmm_vm *vm, const struct hvmm_memslot *old);

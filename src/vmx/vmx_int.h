@@ -13,7 +13,6 @@
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
-#include <linux/xarray.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/vmx.h>
@@ -69,14 +68,27 @@ struct hvmm_host_msrs {
 	u64 lstar, cstar, star, sfmask;
 };
 
+/* EPT tables one fault may need: PDPT, PD and PT below the root. */
+#define HVMM_EPT_CACHE_PAGES	3
+
 struct hvmm_vmx_vm {
 	struct hvmm_vm *vm;
-	struct mutex ept_lock;	/* the EPT tables and @pinned */
+	/*
+	 * The EPT tables, @mapped and the invalidation state below.  A
+	 * spinlock, as KVM's mmu_lock: the MMU notifier takes it from
+	 * reclaim, migration and KSM, possibly non-blocking, so nothing
+	 * under it sleeps or allocates (tables come from @cache).
+	 */
+	spinlock_t mmu_lock;
 	u64 *ept_root;		/* PML4, one page */
 	u64 eptp;
-	/* gfn -> pinned struct page, to unpin on slot change / destroy */
-	struct xarray pinned;
-	unsigned long nr_pinned;
+
+	/*
+	 * Zeroed pages for EPT tables, topped up before mmu_lock is taken
+	 * (KVM's kvm_mmu_topup_memory_cache()); vm->slots_lock protects it.
+	 */
+	void *cache[HVMM_EPT_CACHE_PAGES];
+	unsigned int nr_cache;
 
 	/*
 	 * Where each slot's pages came from, as mapped, for the MMU notifier
@@ -88,7 +100,16 @@ struct hvmm_vmx_vm {
 	} mapped[HVMM_USER_MEM_SLOTS];
 	struct mmu_notifier mn;
 	bool mn_registered;
-	unsigned long mmu_seq;	/* bumped by every invalidation */
+
+	/*
+	 * KVM's mmu_invalidate_seq/_in_progress/_range_*: a fault maps a
+	 * page only if no invalidation of its hva ran or is running since
+	 * it read the sequence (see hvmm_ept_map()).
+	 */
+	unsigned long mmu_invalidate_seq;
+	long mmu_invalidate_in_progress;
+	unsigned long mmu_invalidate_range_start;
+	unsigned long mmu_invalidate_range_end;
 };
 
 /* What the next KVM_RUN must finish before the guest runs on. */

@@ -11,7 +11,8 @@
 #   -c 'CMD'        or: a command line to run in the guest (sh -c)
 #                   (with neither: every executable FILE is run in order)
 #   -K              carry kvm, kvm-intel and irqbypass .ko (insmod them:
-#                   /lib/modules/$(cat /opt/hvmm/kver)/kernel/...)
+#                   /lib/modules/$(cat /opt/hvmm/kver)/kernel/...), and
+#                   zsmalloc and zram for swap (see plan-vmx.sh)
 #   -o DIR          output folder (default build/vm/<emulator>): holds
 #                   console.log, initramfs.cpio.gz, and for Bochs
 #                   bochs.log (the emulated CPU's side: VMX instruction

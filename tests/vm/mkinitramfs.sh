@@ -6,7 +6,8 @@
 #   mkinitramfs.sh [-K] [-p PLAN] OUT.cpio.gz [FILE...]
 #
 #   -K       also carry kvm.ko, kvm-intel.ko and irqbypass.ko of the boot
-#            kernel under /lib/modules/<ver>/ (insmod them in that order)
+#            kernel under /lib/modules/<ver>/ (insmod them in that order),
+#            and zsmalloc.ko and zram.ko (in that order) for a swap device
 #   -p PLAN  shell script to run as /opt/hvmm/run.sh (the test plan)
 #   FILE     copied into /opt/hvmm/ (on $PATH in the guest): hvmm.ko,
 #            selftest programs, ...  Executables are stripped (if ELF).
@@ -63,7 +64,8 @@ if [ $kvm -eq 1 ]; then
 	v=$("$here/kver.sh")
 	m=/lib/modules/$v/kernel
 	for k in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko \
-		 arch/x86/kvm/kvm-intel.ko; do
+		 arch/x86/kvm/kvm-intel.ko mm/zsmalloc.ko \
+		 drivers/block/zram/zram.ko; do
 		src=$m/$k
 		[ -e "$src" ] || src=$(ls "$src".* 2>/dev/null | head -n 1)
 		[ -e "$src" ] || { echo "missing $m/$k" >&2; exit 1; }

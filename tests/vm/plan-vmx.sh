@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Guest test plan of the vmx tier (Bochs, VT-x).  One boot runs it all:
+#  0. 64 MiB of swap on zram, for reclaim_test (which skips without it);
 #  1. stock kvm_intel: every VM selftest on /dev/kvm (kvm-<test>), which
 #     proves the tests themselves right on real VMX, and exit_bench;
 #  2. hvmm.ko loaded beside it: vmx_busy_test (EBUSY either way);
@@ -10,6 +11,12 @@
 export HVMM_EXPECT_VMX=1
 K=/lib/modules/$(cat /opt/hvmm/kver)/kernel
 
+# Swap on a compressed RAM disk (boot.sh -K carries the modules):
+# reclaim_test swaps guest memory out and back.
+tap_step kvm "insmod zsmalloc" insmod $K/mm/zsmalloc.ko
+tap_step kvm "insmod zram" insmod $K/drivers/block/zram/zram.ko
+tap_step kvm "64 MiB swap on zram0" sh -c 'echo 64M > /sys/block/zram0/disksize &&
+	mkswap /dev/zram0 && swapon /dev/zram0 && grep -q "^/dev/zram0 " /proc/swaps'
 tap_step kvm "insmod irqbypass" insmod $K/virt/lib/irqbypass.ko
 tap_step kvm "insmod kvm" insmod $K/arch/x86/kvm/kvm.ko
 tap_step kvm "insmod kvm-intel" insmod $K/arch/x86/kvm/kvm-intel.ko
