@@ -118,9 +118,15 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The guest's count in the shared page (stored by another process). */
+static uint32_t guest_count(uint32_t *count)
+{
+	return __atomic_load_n(count, __ATOMIC_ACQUIRE);
+}
+
 TEST(sigkill_mid_run)
 {
-	volatile uint32_t *count;
+	uint32_t *count;
 	uint32_t seen;
 	double t0;
 	int i, status, reaped;
@@ -130,11 +136,11 @@ TEST(sigkill_mid_run)
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, count);
 	for (i = 0; i < 20; i++) {
-		*count = 0;
+		__atomic_store_n(count, 0, __ATOMIC_RELEASE);
 		pid = fork();
 		ASSERT_LE(0, pid);
 		if (!pid)
-			child_run_forever(i & 1, (void *)count);
+			child_run_forever(i & 1, count);
 		/*
 		 * Handshake: the guest is running once its count moves.  The
 		 * VM set-up in an emulator can take a while: allow 20 s (the
@@ -142,14 +148,14 @@ TEST(sigkill_mid_run)
 		 */
 		t0 = now_s();
 		reaped = 0;
-		while (*count < 2 && now_s() - t0 < 20) {
+		while (guest_count(count) < 2 && now_s() - t0 < 20) {
 			if (waitpid(pid, &status, WNOHANG) == pid) {
 				reaped = 1;	/* set-up failed: _exit(n) */
 				break;
 			}
 			usleep(1000);
 		}
-		seen = *count;
+		seen = guest_count(count);
 		if (seen < 2 && !reaped) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
@@ -170,7 +176,7 @@ TEST(sigkill_mid_run)
 			       WEXITSTATUS(status));
 		}
 	}
-	munmap((void *)count, 4096);
+	munmap(count, 4096);
 	EXPECT_TRUE(fresh_vm_runs());
 }
 
