@@ -98,7 +98,7 @@ vmx)
 esac
 
 BOOT_LABEL=$tier "$here/boot.sh" -e $emu $kvm -t "$secs" -o "$work" -p "$here/plan-$tier.sh" \
-	hvmm.ko $tests $bench
+	hvmm.ko $tests $bench $([ "$tier" = vmx ] && echo "$here/bench-run.sh")
 cp "$work/console.log" "$res/console.log" 2>/dev/null
 tr -d '\r' < "$work/console.log" > "$res/.console.log" 2>/dev/null ||
 	: > "$res/.console.log"
