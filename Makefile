@@ -44,6 +44,8 @@ $(LINUX_SRC)/.stamp:
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/*_test.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+# Shell unit tests (of the test tools themselves), run as they are.
+UNIT_SCRIPTS := $(sort $(wildcard tests/unit/*_test.sh))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*_fuzz.c))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 
@@ -87,8 +89,10 @@ check-unit: check-unit-run
 -include tests/selftests/selftests.mk
 -include tests/vm/vm.mk
 
-# Every tier runs even when an earlier one failed; a tier that could not
-# run at all leaves no TAP and tap-report.sh counts that as a failure.
+# Every tier runs even when an earlier one failed.  Each tier clears its
+# old results before it builds anything, and records a build failure as
+# a "not ok" in its own results; a tier that could not run at all leaves
+# no TAP and tap-report.sh counts that as a failure.
 check:
 	@$(MAKE) --no-print-directory check-unit-run || true
 	@$(MAKE) --no-print-directory check-qemu-run || true
@@ -101,8 +105,8 @@ check:
 
 # The whole of src/core/ in QEMU TCG, with a fake VT-x backend standing in
 # for src/vmx/, so that every ioctl path runs on machines without VT-x.
-check-core-run: $(LINUX_SRC)/.stamp
-	@tests/core/run.sh fake
+check-core-run:
+	@MAKE="$(MAKE)" tests/core/run.sh fake
 
 check-core: check-core-run
 	@tools/tap-report.sh $(BUILD)/results/core-fake
@@ -117,12 +121,15 @@ fuzz-ioctl: $(LINUX_SRC)/.stamp
 
 # The same core tests against the real hvmm.ko in Bochs: the device
 # ioctls with guests (devices_test), then module unload (unload_test).
-check-core-vmx-run: $(LINUX_SRC)/.stamp
-	@tests/core/run.sh vmx
+check-core-vmx-run:
+	@MAKE="$(MAKE)" tests/core/run.sh vmx
 
-check-unit-run: unit fuzz
-	@tests/unit/run.sh $(BUILD)/results/unit $(FUZZ_SECONDS) \
-		$(UNIT_BINS) -- $(FUZZ_BINS)
+# No prerequisites: run.sh clears the old results, then builds each
+# program itself, so that a build failure is a "not ok" in this tier's
+# results and never leaves the previous run's results in place.
+check-unit-run:
+	@MAKE="$(MAKE)" tests/unit/run.sh $(BUILD)/results/unit $(FUZZ_SECONDS) \
+		$(UNIT_BINS) $(UNIT_SCRIPTS) -- $(FUZZ_BINS)
 
 checkpatch: $(LINUX_SRC)/.stamp
 	$(LINUX_SRC)/scripts/checkpatch.pl --no-tree --terse -f \

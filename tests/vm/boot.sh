@@ -30,6 +30,11 @@
 #   tests/vm/boot.sh -e bochs -c 'insmod /opt/hvmm/hvmm.ko; \
 #       HVMM_DEV=/dev/hvmm pio_test' hvmm.ko build/selftests/pio_test
 #
+# While the emulator runs, each result as the guest reports it (the
+# HVMM-TEST-END and HVMM-STEP lines) and any kernel splat
+# (tests/vm/splats) is printed on stdout with the seconds since the
+# emulator started; $BOOT_LABEL (default the emulator) prefixes them.
+#
 # Inside the guest everything the plan prints goes to the console live;
 # then every run_test result is replayed between HVMM-RESULT-BEGIN/END
 # markers, the kernel log between HVMM-DMESG-BEGIN/END, and the guest
@@ -91,12 +96,50 @@ rm -f "$console"
 
 append="console=ttyS0,115200 panic=-1 oops=panic quiet $extra"
 rc=0
+
+# follow: print the console's result lines and splats as they come,
+# every 2 s, until $out/.follow-stop exists (then one last look).  Only
+# the live part: the replay after HVMM-RUNNER-DONE repeats it all.
+label=${BOOT_LABEL:-$emu}
+stop=$out/.follow-stop
+rm -f "$stop"
+grep -v '^#' "$here/splats" | grep -v '^$' > "$out/.splats"
+follow()
+{
+	set +e
+	seen=0 t0=$(date +%s) last=
+	while [ -z "$last" ]; do
+		[ -e "$stop" ] && last=1
+		[ -e "$console" ] || { sleep 2; continue; }
+		total=$(wc -l < "$console")
+		end=$(grep -an 'HVMM-RUNNER-DONE' "$console" | head -n 1 |
+			cut -d: -f1)
+		[ -n "$end" ] && [ "$end" -lt "$total" ] && total=$end
+		if [ "$total" -gt "$seen" ]; then
+			sed -n "$((seen + 1)),${total}p" "$console" | tr -d '\r' |
+			grep -a -e '^HVMM-TEST-END ' -e '^HVMM-STEP ' \
+				-e 'HVMM-RUNNER-' -Ef "$out/.splats" |
+			sed "s/^/  [$label $(($(date +%s) - t0))s] /"
+			seen=$total
+		fi
+		[ -n "$last" ] || sleep 2
+	done
+}
+stop_follow()
+{
+	touch "$stop"
+	wait "$1" 2>/dev/null || :
+	rm -f "$stop"
+}
 if [ $emu = qemu ]; then
+	follow &
+	fpid=$!
 	timeout -s KILL "$secs" qemu-system-x86_64 -M pc -m "$megs" \
 		-cpu qemu64 -smp "$cpus" -nographic -no-reboot -display none \
 		-monitor none -serial "file:$console" \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		< /dev/null > "$out/qemu.log" 2>&1 || rc=$?
+	stop_follow $fpid
 else
 	iso=$out/boot.iso
 	isodir=$out/iso
@@ -129,11 +172,18 @@ else
 	# One Bochs at a time on this 2-core host, whoever starts it.
 	lock=${TMPDIR:-/tmp}/hvmm-bochs.lock
 	(
-		flock 9
+		if ! flock -n 9; then
+			echo "  [$label] waiting for the Bochs lock ($lock): another Bochs runs"
+			w=$(date +%s)
+			flock 9
+			echo "  [$label] got the Bochs lock after $(($(date +%s) - w))s"
+		fi
 		cd "$out"
 		bochs -q -f "$out/bochsrc" -rc "$out/bochs.rc" \
 			< /dev/null > "$out/bochs.out" 2>&1 &
 		bpid=$!
+		follow &
+		fpid=$!
 		# Our own time limit, and: Bochs has no -no-reboot, so after a
 		# panic (oops=panic, panic=-1) it would boot the ISO again and
 		# again.  Stop it at the first panic or reboot message.
@@ -143,20 +193,26 @@ else
 				"$console" 2>/dev/null; then
 				sleep 3
 				kill -KILL $bpid 2>/dev/null
-				wait $bpid
+				wait $bpid || :
+				stop_follow $fpid
 				exit 3
 			fi
 			if [ $t -ge "$secs" ]; then
 				kill -KILL $bpid 2>/dev/null
-				wait $bpid
+				wait $bpid || :
+				stop_follow $fpid
 				exit 137
 			fi
 			sleep 2
 			t=$((t + 2))
 		done
-		wait $bpid
+		brc=0
+		wait $bpid || brc=$?
+		stop_follow $fpid
+		exit $brc
 	) 9> "$lock" || rc=$?
 fi
+rm -f "$out/.splats"
 touch "$console"
 if grep -q '^HVMM-POWEROFF' "$console"; then
 	exit 0
