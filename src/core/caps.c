@@ -29,6 +29,8 @@ long hvmm_check_extension(struct hvmm_vm *vm, long cap)
 	case KVM_CAP_READONLY_MEM:
 	/* KVM_EXIT_HLT without an in-kernel irqchip (src/vmx/exit.c) */
 	case KVM_CAP_HLT:
+	/* EPT follows the VMM's mappings: MMU notifier (src/vmx/ept.c) */
+	case KVM_CAP_SYNC_MMU:
 	/* In-kernel devices (src/core/dev_*.c) */
 	case KVM_CAP_IRQCHIP:
 	case KVM_CAP_PIT:

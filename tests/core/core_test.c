@@ -141,7 +141,7 @@ TEST_F(dev, capabilities)
 		{ KVM_CAP_EXT_CPUID, 1 },
 		{ KVM_CAP_IMMEDIATE_EXIT, 1 },
 		{ KVM_CAP_CHECK_EXTENSION_VM, 1 },
-		{ KVM_CAP_SYNC_MMU, 0 },
+		{ KVM_CAP_SYNC_MMU, 1 },
 		{ KVM_CAP_READONLY_MEM, 1 },
 		{ KVM_CAP_IRQCHIP, 1 },
 		{ KVM_CAP_PIT2, 1 },

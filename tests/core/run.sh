@@ -36,7 +36,7 @@ harness=$top/build/linux-source-6.1/tools/testing/selftests
 make=${MAKE:-make}
 t0=$(date +%s)
 if [ "$mode" = fake ]; then
-	echo "== tier core-fake: builds, then one QEMU boot with a limit of ${VM_TIMEOUT:-300}s"
+	echo "== tier core-fake: builds, then one QEMU boot with a limit of ${VM_TIMEOUT:-480}s"
 else
 	echo "== tier core-vmx: builds, then one Bochs boot with a limit of ${VM_TIMEOUT:-900}s (plus any wait for the Bochs lock)"
 fi

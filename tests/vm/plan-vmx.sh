@@ -42,6 +42,8 @@ tap_step kvm "rmmod kvm-intel kvm irqbypass" rmmod kvm_intel kvm irqbypass
 tap_done kvm
 
 export HVMM_DEV=/dev/hvmm
+# stress_test unloads and reloads hvmm.ko right after a fast-PIT VM.
+export HVMM_MODULE=/opt/hvmm/hvmm.ko
 for t in /opt/hvmm/*_test; do
 	n=$(basename "$t")
 	[ "$n" = vmx_busy_test ] && continue

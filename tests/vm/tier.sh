@@ -19,7 +19,7 @@ work=$top/build/vm/$tier
 t0=$(date +%s)
 case $tier in
 qemu) secs=${VM_TIMEOUT:-300} ;;
-vmx) secs=${VM_TIMEOUT:-840} ;;
+vmx) secs=${VM_TIMEOUT:-1800} ;;
 *) echo "usage: $0 qemu|vmx" >&2; exit 2 ;;
 esac
 echo "== tier $tier: builds, then one boot with a limit of ${secs}s$([ "$tier" = vmx ] &&

@@ -280,6 +280,38 @@ TEST_F(mem, recreated_slot_shows_new_memory)
 	EXPECT_EQ(0, self->m.mmio_reads);
 }
 
+/*
+ * KVM_CAP_SYNC_MMU (api.rst): the guest follows the VMM's own mapping
+ * changes under a live slot, without any ioctl: here a fresh page
+ * mapped over part of slot 1 (MAP_FIXED) after the guest used the old.
+ */
+TEST_F(mem, remap_under_a_live_slot_is_seen)
+{
+	char *page = (char *)self->m.buf[0] + 0x3000;
+	uint32_t v, *p;
+	void *q;
+
+	if (ioctl(self->m.vm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_MMU) <= 0)
+		SKIP(return, "KVM_CAP_SYNC_MMU not reported");
+	self->m.buf[0][0xc00] = 0x11111111;
+	ASSERT_EQ(0, guest_read(&self->m, SLOT1_GPA + 0x3000, &v));
+	ASSERT_EQ(0x11111111, v);
+	q = mmap(page, 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ(page, q);
+	p = q;
+	*p = 0x22222222;
+	ASSERT_EQ(0, guest_read(&self->m, SLOT1_GPA + 0x3000, &v));
+	EXPECT_EQ(0x22222222, v);
+	/* The guest's store lands in the new page, too. */
+	ASSERT_EQ(0, guest_write(&self->m, SLOT1_GPA + 0x3004, 0x33333333));
+	/* (the store is done once the guest asks for its next command) */
+	ASSERT_EQ(0, guest_read(&self->m, SLOT1_GPA + 0x3004, &v));
+	EXPECT_EQ(0x33333333, v);
+	EXPECT_EQ(0x33333333, p[1]);
+	EXPECT_EQ(0, self->m.mmio_reads);
+}
+
 TEST_F(mem, moved_slot)
 {
 	uint64_t to = 0x800000;
