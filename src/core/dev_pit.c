@@ -13,7 +13,7 @@
 #include "core.h"
 #include "devices.h"
 
-/* 8254 OUT0, called under the PIT lock, also from its hrtimer. */
+/* 8254 OUT0, called under the PIT lock, also from its timer worker. */
 static void pit_irq(void *opaque, u32 irq, int level)
 {
 	hvmm_devs_set_irq(opaque, irq, HVMM_IRQ_SRC_PIT, level);
@@ -42,7 +42,8 @@ static struct hvmm_pit *pit_locked(struct hvmm_vm *vm)
  * it and left IRQ0 unconnected).
  *
  * Return: 0; -ENOENT without irqchip; -EEXIST if there is one (or its
- * ports are taken); -ENOMEM.
+ * ports are taken); -ENOMEM, or another errno if the timer's worker
+ * thread cannot be created.
  */
 long hvmm_dev_create_pit(struct hvmm_vm *vm, u32 flags)
 {
@@ -59,10 +60,15 @@ long hvmm_dev_create_pit(struct hvmm_vm *vm, u32 flags)
 	r = -ENOENT;
 	if (!devs || !devs->pic)
 		goto out;
+	r = -ENOMEM;
 	pit = kzalloc(sizeof(*pit), GFP_KERNEL_ACCOUNT);
 	if (!pit)
 		goto out;
-	hvmm_pit_init(pit, &devs->clock, pit_irq, devs);
+	r = hvmm_pit_init(pit, &devs->clock, pit_irq, devs);
+	if (r) {
+		kfree(pit);
+		goto out;
+	}
 	/* Before the guest can reach it: no IRQ0 ack may miss it. */
 	rcu_assign_pointer(devs->pit, pit);
 	r = hvmm_iobus_register(&devs->pio, &pit->pit_dev, stat);

@@ -6,8 +6,8 @@
  * Objects and lifetimes: struct hvmm_vm_devs is allocated by the first
  * device ioctl and each device by its create ioctl, all under vm->lock;
  * each pointer is written once (smp_store_release()) and read without a
- * lock (smp_load_acquire()), also from the PIT's hrtimer in hard-IRQ
- * context.  Nothing is freed before the VM is destroyed, which happens
+ * lock (smp_load_acquire()), also from the PIT's timer worker (a kthread:
+ * no device code runs in hard-IRQ context, see platform_kernel.h).  Nothing is freed before the VM is destroyed, which happens
  * only when no VM fd, vCPU fd or KVM_RUN is left (every vCPU fd holds a
  * VM reference and an ioctl holds its file), so a vCPU on another thread
  * never sees a device go away.

@@ -743,10 +743,15 @@ static void reset_locked(struct hvmm_pit *pit)
  * @opaque: passed to @irq
  *
  * Ticks are reinjected (KVM's default) until hvmm_pit_set_reinject().
+ *
+ * Context: may sleep (the kernel's timer has a worker thread).
+ * Return: 0, or a negative errno from the timer (nothing to destroy then).
  */
-void hvmm_pit_init(struct hvmm_pit *pit, struct hvmm_clock *clock,
-		   hvmm_irq_fn irq, void *opaque)
+int hvmm_pit_init(struct hvmm_pit *pit, struct hvmm_clock *clock,
+		  hvmm_irq_fn irq, void *opaque)
 {
+	int r;
+
 	memset(pit, 0, sizeof(*pit));
 	pit->pit_dev.ops = &pit_ops;
 	pit->pit_dev.name = "i8254";
@@ -762,8 +767,11 @@ void hvmm_pit_init(struct hvmm_pit *pit, struct hvmm_clock *clock,
 	pit->opaque = opaque;
 	pit->reinject = true;
 	pit->timer_tick = NO_TICK;
-	hvmm_timer_init(&pit->timer, clock, timer_fn);
+	r = hvmm_timer_init(&pit->timer, clock, timer_fn);
+	if (r)
+		return r;
 	reset_locked(pit);
+	return 0;
 }
 
 /**

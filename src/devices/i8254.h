@@ -98,8 +98,8 @@ struct hvmm_pit {
 	u64 edges_dropped;
 };
 
-void hvmm_pit_init(struct hvmm_pit *pit, struct hvmm_clock *clock,
-		   hvmm_irq_fn irq, void *opaque);
+int hvmm_pit_init(struct hvmm_pit *pit, struct hvmm_clock *clock,
+		  hvmm_irq_fn irq, void *opaque);
 void hvmm_pit_reset(struct hvmm_pit *pit);
 void hvmm_pit_destroy(struct hvmm_pit *pit);
 void hvmm_pit_set_reinject(struct hvmm_pit *pit, bool reinject);

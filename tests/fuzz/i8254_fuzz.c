@@ -64,7 +64,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	rises = 0;
 	level = 0;
 	hvmm_clock_init(&clock, take(&in, 5));
-	hvmm_pit_init(&pit, &clock, irq_count, NULL);
+	if (hvmm_pit_init(&pit, &clock, irq_count, NULL))
+		abort();
 	while (in.n) {
 		u8 op = (u8)take(&in, 1);
 		u16 port = 0x3c + (op >> 4) % 12;	/* 0x3c..0x47 */

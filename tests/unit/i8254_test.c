@@ -47,7 +47,8 @@ static void setup(void)
 {
 	memset(&g, 0, sizeof(g));
 	hvmm_clock_init(&g.clock, START_NS);
-	hvmm_pit_init(&g.pit, &g.clock, irq_rec, NULL);
+	if (hvmm_pit_init(&g.pit, &g.clock, irq_rec, NULL))
+		abort();
 }
 
 static void outb(u16 port, u8 v)
@@ -780,7 +781,7 @@ static void save_restore_check(struct __test_metadata *_metadata,
 	outb(0x43, 0x80);			/* latched count travels */
 	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &a));
 	EXPECT_EQ(KVM_PIT_FLAGS_SPEAKER_DATA_ON, a.flags);
-	hvmm_pit_init(&twin, &g.clock, irq_rec, NULL);
+	ASSERT_EQ(0, hvmm_pit_init(&twin, &g.clock, irq_rec, NULL));
 	hvmm_pit_set_reinject(&twin, false);
 	ASSERT_EQ(0, hvmm_pit_set_state(&twin, &a));
 	ASSERT_EQ(0, hvmm_pit_get_state(&twin, &b));
