@@ -90,13 +90,14 @@ long hvmm_dev_irq_line(struct hvmm_vm *vm, void __user *argp);
 long hvmm_dev_get_irqchip(struct hvmm_vm *vm, void __user *argp);
 long hvmm_dev_set_irqchip(struct hvmm_vm *vm, void __user *argp);
 void hvmm_dev_pic_free(struct hvmm_vm_devs *devs);
-void hvmm_dev_pit_drop_missed(struct hvmm_vm_devs *devs);
+bool hvmm_dev_irq0_blocked(void *opaque);
 
 /* dev_pit.c */
 long hvmm_dev_create_pit(struct hvmm_vm *vm, u32 flags);
 long hvmm_dev_pit_ioctl(struct hvmm_vm *vm, unsigned int ioctl,
 			void __user *argp);
 void hvmm_dev_pit_free(struct hvmm_vm_devs *devs);
+void hvmm_dev_pit_irq0_unblocked(struct hvmm_vm_devs *devs, bool drop_missed);
 
 /* dev_i8042.c */
 long hvmm_dev_i8042_ioctl(struct hvmm_vm *vm, unsigned int ioctl,

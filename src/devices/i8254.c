@@ -24,7 +24,10 @@
 
 #define NSEC_PER_S	1000000000u
 #define NO_TICK		(~0ULL)
-/* CLKs between two periodic IRQ0 edges at the least (ceil). */
+/*
+ * CLKs between two periodic IRQ0 edges at the least: the shortest whole
+ * number of CLKs not below KVM's floor (239 CLKs, 200.3 us).
+ */
 #define MIN_TICKS	(((u64)HVMM_PIT_MIN_PERIOD_NS * HVMM_PIT_FREQ_HZ + \
 			  NSEC_PER_S - 1) / NSEC_PER_S)
 
@@ -68,6 +71,16 @@ static u32 modulus(const struct hvmm_pit_channel *c)
 static bool periodic(const struct hvmm_pit_channel *c)
 {
 	return c->mode == 2 || c->mode == 3;
+}
+
+/*
+ * A periodic count faster than the floor: its IRQ0 edges come every
+ * MIN_TICKS instead, as KVM raises ps->period to min_timer_period_us
+ * (create_pit_timer()).  Count 1 is illegal in modes 2/3 and has no edge.
+ */
+static bool clamped(const struct hvmm_pit_channel *c)
+{
+	return periodic(c) && c->count >= 2 && c->count < MIN_TICKS;
 }
 
 static u64 elapsed(const struct hvmm_pit_channel *c, u64 t)
@@ -224,21 +237,39 @@ static bool first_edge(const struct hvmm_pit_channel *c, u64 lo, u64 *e)
 }
 
 /*
- * IRQ0 edges of the current sequence in CLKs [@lo, @hi], periodic ones at
- * least MIN_TICKS apart.  Returns how many, the last in *@last.
+ * The first IRQ0 edge at or after CLK @lo.  A clamped sequence that has
+ * had an edge goes on exactly MIN_TICKS later (@lo is pit->edge_min then);
+ * its first edge is the counter's own, as KVM's first expiry comes after
+ * the unclamped interval.
  */
-static u64 edges_in(const struct hvmm_pit_channel *c, u64 lo, u64 hi,
-		    u64 *last)
+static bool next_edge(const struct hvmm_pit *pit, u64 lo, u64 *e)
 {
+	const struct hvmm_pit_channel *c = &pit->ch[0];
+
+	if (clamped(c) && pit->clamp_phase && !c->stopped) {
+		*e = lo;
+		return true;
+	}
+	return first_edge(c, lo, e);
+}
+
+/*
+ * IRQ0 edges of the current sequence in CLKs [@lo, @hi]: periodic ones
+ * every N CLKs, or every MIN_TICKS when clamped.  Returns how many, the
+ * last in *@last.
+ */
+static u64 edges_in(const struct hvmm_pit *pit, u64 lo, u64 hi, u64 *last)
+{
+	const struct hvmm_pit_channel *c = &pit->ch[0];
 	u64 e0, step, cnt;
 
-	if (lo > hi || !first_edge(c, lo, &e0) || e0 > hi)
+	if (lo > hi || !next_edge(pit, lo, &e0) || e0 > hi)
 		return 0;
 	if (!periodic(c)) {
 		*last = e0;
 		return 1;
 	}
-	step = div_u32(MIN_TICKS + c->count - 1, c->count) * c->count;
+	step = clamped(c) ? MIN_TICKS : c->count;
 	cnt = 1 + div_u32(hi - e0, (u32)step);
 	*last = e0 + (cnt - 1) * step;
 	return cnt;
@@ -290,9 +321,10 @@ static void ch0_catch_up(struct hvmm_pit *pit, u64 t)
 		bool due = commit_due(c, t);
 
 		hi = due ? c->commit_tick : t;
-		n = edges_in(c, pit->edge_min, hi, &last);
+		n = edges_in(pit, pit->edge_min, hi, &last);
 		if (n) {
 			deliver(pit, n);
+			pit->clamp_phase = clamped(c);
 			pit->edge_min = last + (periodic(c) ? MIN_TICKS : 1);
 		}
 		if (!due)
@@ -310,7 +342,27 @@ static void sync(struct hvmm_pit *pit, u64 t)
 		settle(&pit->ch[i], t);
 }
 
-/* Arm the timer for the next IRQ0 edge or count load, if any. */
+/*
+ * Would an IRQ0 edge now go unseen by the guest?  With the reinject
+ * backlog full it only counts as dropped; with IRQ0 masked at the PIC and
+ * its request already latched it changes nothing the guest can see, and
+ * whatever it would have queued is dropped at the unmask (KVM's
+ * pit_mask_notifer()).  Whoever ends either state calls
+ * hvmm_pit_irq_acked() or hvmm_pit_irq0_unblocked(), which catch up.
+ */
+static bool irq0_idle(struct hvmm_pit *pit)
+{
+	if (pit->reinject && pit->pending >= HVMM_PIT_MAX_PENDING)
+		return true;
+	return pit->irq0_blocked && pit->irq0_blocked(pit->opaque);
+}
+
+/*
+ * Arm the timer for the next IRQ0 edge or count load, if any and if it
+ * matters: not while IRQ0 is idle (see irq0_idle()), so a guest cannot
+ * keep a host CPU busy with a timer whose interrupts it does not take.
+ * A pending count is loaded by sync() whenever the PIT is next looked at.
+ */
 static void rearm(struct hvmm_pit *pit, u64 t)
 {
 	struct hvmm_pit_channel *c = &pit->ch[0];
@@ -318,11 +370,16 @@ static void rearm(struct hvmm_pit *pit, u64 t)
 
 	if (!(pit->flags & KVM_PIT_FLAGS_HPET_LEGACY)) {
 		lo = pit->edge_min > t ? pit->edge_min : t + 1;
-		if (first_edge(c, lo, &e))
+		if (next_edge(pit, lo, &e))
 			wake = e;
 		if (commit_due(c, NO_TICK - 1) && c->commit_tick < wake)
 			wake = c->commit_tick;
 	}
+	if (wake == pit->timer_tick)
+		return;
+	/* asked only when the timer would move: the PIC has its own lock */
+	if (wake != NO_TICK && irq0_idle(pit))
+		wake = NO_TICK;
 	if (wake == pit->timer_tick)
 		return;
 	pit->timer_tick = wake;
@@ -354,6 +411,7 @@ static void ch0_restarted(struct hvmm_pit *pit)
 	pit->pending = 0;
 	pit->awaiting_ack = false;
 	pit->edge_min = 0;
+	pit->clamp_phase = false;
 }
 
 /* A write moved OUT0: follow it on the line (edges of counting go by time). */
@@ -806,10 +864,17 @@ void hvmm_pit_destroy(struct hvmm_pit *pit)
  */
 void hvmm_pit_set_reinject(struct hvmm_pit *pit, bool reinject)
 {
+	u64 t;
+
 	hvmm_lock(&pit->lock);
+	/* edges due so far go by the old policy */
+	t = now_tick(pit);
+	sync(pit, t);
 	pit->reinject = reinject;
 	pit->pending = 0;
 	pit->awaiting_ack = false;
+	/* an emptied backlog needs the timer again */
+	rearm(pit, t);
 	hvmm_unlock(&pit->lock);
 }
 
@@ -822,7 +887,12 @@ void hvmm_pit_set_reinject(struct hvmm_pit *pit, bool reinject)
  */
 void hvmm_pit_irq_acked(struct hvmm_pit *pit)
 {
+	u64 t;
+
 	hvmm_lock(&pit->lock);
+	/* edges while the timer was idle (backlog full) queue first */
+	t = now_tick(pit);
+	sync(pit, t);
 	if (pit->reinject) {
 		pit->awaiting_ack = false;
 		if (pit->pending) {
@@ -831,6 +901,54 @@ void hvmm_pit_irq_acked(struct hvmm_pit *pit)
 			pulse(pit);
 		}
 	}
+	rearm(pit, t);
+	hvmm_unlock(&pit->lock);
+}
+
+/**
+ * hvmm_pit_irq0_unblocked() - IRQ0 may have been unmasked at the PIC
+ * @pit: the PIT
+ * @drop_missed: the guest unmasked it with OCW1: forget the ticks queued
+ *	for reinjection meanwhile, as KVM's pit_mask_notifer() does, so they
+ *	do not come as a burst
+ *
+ * Catches up with the IRQ0 edges the idle timer skipped (see
+ * hvmm_pit_set_blocked_fn()) and re-arms the timer.  Harmless when
+ * nothing changed.
+ *
+ * Context: no PIC lock held.
+ */
+void hvmm_pit_irq0_unblocked(struct hvmm_pit *pit, bool drop_missed)
+{
+	u64 t;
+
+	hvmm_lock(&pit->lock);
+	t = now_tick(pit);
+	sync(pit, t);
+	if (drop_missed && pit->reinject) {
+		pit->pending = 0;
+		pit->awaiting_ack = false;
+	}
+	rearm(pit, t);
+	hvmm_unlock(&pit->lock);
+}
+
+/**
+ * hvmm_pit_set_blocked_fn() - tell the PIT how to see that IRQ0 is idle
+ * @pit: the PIT
+ * @blocked: returns true while IRQ0 is masked at the PIC and its request
+ *	is latched, so that another edge could change nothing; called with
+ *	the PIT lock held (the PIC's lock nests inside it).  NULL: never.
+ *
+ * While it says so the PIT arms no timer; whoever unmasks IRQ0 or clears
+ * its request must call hvmm_pit_irq0_unblocked() (an INTA of IRQ0 comes
+ * through hvmm_pit_irq_acked()).
+ */
+void hvmm_pit_set_blocked_fn(struct hvmm_pit *pit, bool (*blocked)(void *))
+{
+	hvmm_lock(&pit->lock);
+	pit->irq0_blocked = blocked;
+	rearm(pit, now_tick(pit));
 	hvmm_unlock(&pit->lock);
 }
 
@@ -1000,6 +1118,7 @@ int hvmm_pit_set_state(struct hvmm_pit *pit,
 	pit->awaiting_ack = false;
 	/* edges up to now belong to the saved machine */
 	pit->edge_min = t + 1;
+	pit->clamp_phase = false;
 	pit->line = out_now(&pit->ch[0], t);
 	sync(pit, t);
 	pit->timer_tick = NO_TICK;

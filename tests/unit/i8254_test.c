@@ -215,19 +215,20 @@ TEST(mode2_rate_generator)
 
 	setup();
 	hvmm_pit_set_reinject(&g.pit, false);
-	w = program(0, 0x04, 100);
-	for (k = 1; k <= 100; k++) {
+	/* 300 CLKs: slower than the IRQ0 floor, every edge on time */
+	w = program(0, 0x04, 300);
+	for (k = 1; k <= 300; k++) {
 		goto_tick(w + k);
-		EXPECT_EQ(101 - k, latched(0));
-		EXPECT_EQ(k == 100 ? 0 : 1, status(0) >> 7);
+		EXPECT_EQ(301 - k, latched(0));
+		EXPECT_EQ(k == 300 ? 0 : 1, status(0) >> 7);
 	}
-	goto_tick(w + 101);			/* reload, OUT back high */
-	EXPECT_EQ(100, latched(0));
+	goto_tick(w + 301);			/* reload, OUT back high */
+	EXPECT_EQ(300, latched(0));
 	EXPECT_EQ(1, status(0) >> 7);
-	goto_tick(w + 1000);
+	goto_tick(w + 3000);
 	ASSERT_EQ(9, g.rises);
 	for (k = 0; k < 9; k++)
-		EXPECT_EQ(w + 101 + 100 * k, g.rise_tick[k]);
+		EXPECT_EQ(w + 301 + 300 * k, g.rise_tick[k]);
 	hvmm_pit_destroy(&g.pit);
 }
 
@@ -238,21 +239,21 @@ TEST(mode2_reload_at_period_end)
 
 	setup();
 	hvmm_pit_set_reinject(&g.pit, false);
-	w = program(0, 0x04, 100);
+	w = program(0, 0x04, 300);
 	goto_tick(w + 30);
-	outb(0x40, 80);
+	outb(0x40, 250);
 	outb(0x40, 0);
 	EXPECT_EQ(0x40, status(0) & 0x40);	/* null count: not loaded yet */
-	goto_tick(w + 100);
-	EXPECT_EQ(1, latched(0));		/* current period unaffected */
-	goto_tick(w + 101);
-	EXPECT_EQ(80, latched(0));
-	EXPECT_EQ(0, status(0) & 0x40);
 	goto_tick(w + 300);
+	EXPECT_EQ(1, latched(0));		/* current period unaffected */
+	goto_tick(w + 301);
+	EXPECT_EQ(250, latched(0));
+	EXPECT_EQ(0, status(0) & 0x40);
+	goto_tick(w + 900);
 	ASSERT_EQ(3, g.rises);
-	EXPECT_EQ(w + 101, g.rise_tick[0]);
-	EXPECT_EQ(w + 181, g.rise_tick[1]);
-	EXPECT_EQ(w + 261, g.rise_tick[2]);
+	EXPECT_EQ(w + 301, g.rise_tick[0]);
+	EXPECT_EQ(w + 551, g.rise_tick[1]);
+	EXPECT_EQ(w + 801, g.rise_tick[2]);
 	hvmm_pit_destroy(&g.pit);
 }
 
@@ -742,20 +743,196 @@ TEST(coalesce_drops_missed)
 	hvmm_pit_destroy(&g.pit);
 }
 
-/* Host protection: periodic IRQ0 no faster than HVMM_PIT_MIN_PERIOD_NS */
+/* CLKs of the IRQ0 floor: 200 us (KVM's min_timer_period_us) rounded up */
+#define FLOOR_TICKS	((HVMM_PIT_MIN_PERIOD_NS * F + 999999999) / 1000000000)
+
+/*
+ * Host protection as KVM's create_pit_timer(): a periodic count faster
+ * than min_timer_period_us (200 us) interrupts every 200 us instead, the
+ * first IRQ0 after the programmed interval; what the guest reads still
+ * follows the datasheet.
+ */
 TEST(min_period_clamp)
+{
+	u64 w;
+	int k;
+
+	setup();
+	EXPECT_EQ(239, FLOOR_TICKS);
+	hvmm_pit_set_reinject(&g.pit, false);
+	w = program(0, 0x04, 2);
+	hvmm_clock_advance(&g.clock, 1000000000ULL);
+	EXPECT_LE(g.rises, 1000000000 / HVMM_PIT_MIN_PERIOD_NS + 1);
+	EXPECT_GE(g.rises, (F - 3) / FLOOR_TICKS + 1);
+	EXPECT_EQ(w + 3, g.rise_tick[0]);	/* the counter's own edge */
+	for (k = 1; k < 64; k++)
+		EXPECT_EQ(FLOOR_TICKS, g.rise_tick[k] - g.rise_tick[k - 1]);
+	goto_tick(tick_now() + 1);
+	/* the count the guest sees still follows the datasheet */
+	EXPECT_EQ(2 - (tick_now() - w - 1) % 2, latched(0));
+	hvmm_pit_destroy(&g.pit);
+}
+
+/*
+ * The floor is a period, not a thinning of the counter's edges: count 200
+ * (168 us) interrupts at 5 kHz like KVM, not at every second edge; the
+ * first count at or above the floor is not touched, and neither is mode 3.
+ */
+TEST(min_period_is_kvm_period)
+{
+	static const u16 counts[] = { 200, FLOOR_TICKS - 1, FLOOR_TICKS, 300 };
+	static const u8 modes[] = { 0x04, 0x06 };
+	unsigned int i, j;
+	int k;
+	u64 w, step;
+
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		for (j = 0; j < ARRAY_SIZE(modes); j++) {
+			setup();
+			hvmm_pit_set_reinject(&g.pit, false);
+			w = program(0, modes[j], counts[i]);
+			goto_tick(w + 1 + 70 * 300);
+			ASSERT_LE(64, g.rises);
+			step = counts[i] < FLOOR_TICKS ? FLOOR_TICKS :
+							 counts[i];
+			EXPECT_EQ(w + 1 + counts[i], g.rise_tick[0]);
+			for (k = 1; k < 64; k++)
+				EXPECT_EQ(step, g.rise_tick[k] -
+					  g.rise_tick[k - 1])
+					TH_LOG("count %u mode %#x edge %d",
+					       counts[i], modes[j], k);
+			hvmm_pit_destroy(&g.pit);
+		}
+	}
+}
+
+/* One-shot modes are not clamped (KVM clamps is_periodic timers only). */
+TEST(min_period_one_shot_not_clamped)
+{
+	u64 w;
+
+	setup();
+	w = program(0, 0x00, 2);		/* mode 0 */
+	goto_tick(w + 10);
+	ASSERT_EQ(1, g.rises);
+	EXPECT_EQ(w + 3, g.rise_tick[0]);
+	w = program(0, 0x00, 3);		/* again, 1 CLK after the first */
+	goto_tick(w + 10);
+	ASSERT_EQ(2, g.rises);
+	EXPECT_EQ(w + 4, g.rise_tick[1]);
+	hvmm_pit_destroy(&g.pit);
+}
+
+static bool fake_blocked;
+
+static bool blocked_fn(void *opaque)
+{
+	return fake_blocked;
+}
+
+/* Advance @ns; return how many times the PIT's timer fired. */
+static u64 fires_in(u64 ns)
+{
+	return hvmm_clock_advance_bounded(&g.clock, ns, ~0ULL);
+}
+
+/*
+ * IRQ0 masked with its request latched (KVM: the mask notifier): no timer
+ * runs; the OCW1 unmask catches up and drops what was queued meanwhile
+ * (pit_mask_notifer()), and the next edge comes on the counter's time.
+ */
+TEST(masked_irq0_stops_timer)
+{
+	u64 w, fires;
+
+	setup();
+	hvmm_pit_set_blocked_fn(&g.pit, blocked_fn);
+	fake_blocked = false;
+	w = program(0, 0x04, 1193);		/* 1 kHz, reinject on */
+	goto_tick(w + 1 + 1193);
+	EXPECT_EQ(1, g.rises);
+	fake_blocked = true;			/* masked, IRR0 set */
+	fires = fires_in(1000000000ULL);	/* one second */
+	EXPECT_GE(1, fires);
+	EXPECT_EQ(1, g.rises);
+	fake_blocked = false;
+	hvmm_pit_irq0_unblocked(&g.pit, true);
+	EXPECT_EQ(0, g.pit.pending);		/* the masked second dropped */
+	EXPECT_FALSE(g.pit.awaiting_ack);
+	fires = fires_in(5 * 1000000ULL);	/* 5 ms: 5 edges on the grid */
+	EXPECT_EQ(5, fires);
+	EXPECT_EQ(2, g.rises);			/* then one per ack */
+	EXPECT_EQ(4, g.pit.pending);
+	EXPECT_EQ(0, (g.rise_tick[1] - w - 1) % 1193);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* Unmasked by ICW1 or KVM_SET_IRQCHIP: the backlog stays, as in KVM. */
+TEST(unblocked_without_drop_keeps_backlog)
+{
+	u64 w;
+
+	setup();
+	hvmm_pit_set_blocked_fn(&g.pit, blocked_fn);
+	fake_blocked = false;
+	w = program(0, 0x04, 1193);
+	goto_tick(w + 1 + 1193);
+	fake_blocked = true;
+	EXPECT_GE(1, fires_in(10 * 1000000ULL));
+	fake_blocked = false;
+	hvmm_pit_irq0_unblocked(&g.pit, false);
+	EXPECT_EQ(1, g.rises);			/* not acked: all queued */
+	EXPECT_EQ(10, g.pit.pending);
+	hvmm_pit_irq_acked(&g.pit);
+	EXPECT_EQ(2, g.rises);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/*
+ * Reinject backlog full: edges would only be counted as dropped, so the
+ * timer stops; an ack catches up (dropping beyond the bound) and re-arms.
+ */
+TEST(full_backlog_stops_timer)
+{
+	u64 w, fires;
+
+	setup();
+	w = program(0, 0x04, FLOOR_TICKS);	/* 5 kHz, never acked */
+	fires = fires_in(2 * 1000000000ULL);	/* 10000 edges */
+	EXPECT_EQ(HVMM_PIT_MAX_PENDING, g.pit.pending);
+	EXPECT_GE(HVMM_PIT_MAX_PENDING + 2, fires);
+	EXPECT_EQ(1, g.rises);
+	hvmm_pit_irq_acked(&g.pit);
+	EXPECT_EQ(2, g.rises);
+	EXPECT_EQ(HVMM_PIT_MAX_PENDING - 1, g.pit.pending);
+	/* room for one again: the next edge is timed */
+	EXPECT_EQ(1, fires_in(tick_ns(w + 1 + FLOOR_TICKS *
+			      (1 + (tick_now() - w - 1) / FLOOR_TICKS)) -
+			      g.clock.now_ns));
+	EXPECT_EQ(HVMM_PIT_MAX_PENDING, g.pit.pending);
+	EXPECT_EQ(0, fires_in(1000000000ULL));
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* Coalescing (reinject off) and masked: one edge latches, then nothing */
+TEST(masked_coalesce_stops_timer)
 {
 	u64 w;
 
 	setup();
 	hvmm_pit_set_reinject(&g.pit, false);
-	w = program(0, 0x04, 2);
-	hvmm_clock_advance(&g.clock, 1000000000ULL);
-	EXPECT_LE(g.rises, 1000000000 / HVMM_PIT_MIN_PERIOD_NS + 1);
-	EXPECT_GE(g.rises, 1000000000 / HVMM_PIT_MIN_PERIOD_NS - 1000);
-	goto_tick(tick_now() + 1);
-	/* the count the guest sees still follows the datasheet */
-	EXPECT_EQ(2 - (tick_now() - w - 1) % 2, latched(0));
+	hvmm_pit_set_blocked_fn(&g.pit, blocked_fn);
+	fake_blocked = true;
+	w = program(0, 0x04, 11932);		/* 100 Hz */
+	EXPECT_GE(1, fires_in(1000000000ULL));
+	fake_blocked = false;
+	hvmm_pit_irq0_unblocked(&g.pit, true);
+	EXPECT_LE(1, g.rises);
+	EXPECT_GE(2, g.rises);
+	g.rises = 0;
+	EXPECT_EQ(10, fires_in(100 * 1000000ULL));
+	EXPECT_EQ(10, g.rises);
+	EXPECT_EQ(0, (g.rise_tick[0] - w - 1) % 11932);
 	hvmm_pit_destroy(&g.pit);
 }
 
