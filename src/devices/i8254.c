@@ -31,7 +31,16 @@
 #define MIN_TICKS	(((u64)HVMM_PIT_MIN_PERIOD_NS * HVMM_PIT_FREQ_HZ + \
 			  NSEC_PER_S - 1) / NSEC_PER_S)
 
+/* KVM's read/write states; 0 (never programmed) accesses as RW_LSB. */
 enum { RW_LSB = 1, RW_MSB = 2, RW_WORD0 = 3, RW_WORD1 = 4 };
+
+/*
+ * A counter that has had no control word yet: KVM reports mode 0xff with
+ * RW mode and states 0 (kvm_pit_reset()); the datasheet leaves it
+ * undefined.  hvmm: it does not count, OUT is high, no IRQ0; a count
+ * written to it is stored (LSB only, as KVM) and waits for a mode.
+ */
+#define MODE_NONE	0xff
 
 static u64 div_u32(u64 a, u32 b)
 {
@@ -445,7 +454,7 @@ static void latch_status(struct hvmm_pit_channel *c, u64 t)
 	if (c->status_latched)
 		return;
 	c->status = (u8)(out_now(c, t) << 7 | c->null_count << 6 |
-			 c->rw_mode << 4 | c->mode << 1 | c->bcd);
+			 c->rw_mode << 4 | (c->mode & 7) << 1 | c->bcd);
 	c->status_latched = 1;
 }
 
@@ -457,6 +466,8 @@ static bool set_gate(struct hvmm_pit_channel *c, u8 gate, u64 t)
 	if (gate == c->gate)
 		return false;
 	c->gate = gate;
+	if (c->mode == MODE_NONE)
+		return false;
 	switch (c->mode) {
 	case 0:
 	case 4:		/* GATE = 0 disables counting, OUT unaffected */
@@ -507,6 +518,11 @@ static bool load_count(struct hvmm_pit_channel *c, u16 raw, u64 t)
 
 	if (n == 0)
 		n = modulus(c);	/* 0 is 2^16 binary, 10^4 BCD */
+	if (c->mode == MODE_NONE) {
+		c->count = n;
+		c->cr = n;
+		return false;
+	}
 	c->cr = n;
 	c->null_count = true;
 	c->no_count = false;
@@ -597,6 +613,7 @@ static void write_data(struct hvmm_pit_channel *c, u8 val, u64 t,
 		       bool *restarted)
 {
 	switch (c->write_state) {
+	case 0:
 	case RW_LSB:
 		*restarted = load_count(c, val, t);
 		break;
@@ -768,8 +785,9 @@ static void reset_locked(struct hvmm_pit *pit)
 
 	/*
 	 * The datasheet leaves the state after power-up undefined: each
-	 * counter waits for a count in mode 3 (OUT high), binary, LSB then
-	 * MSB, so no IRQ0 comes before the guest programs channel 0.
+	 * counter has no mode (MODE_NONE) and count 0 (65536) as in KVM's
+	 * kvm_pit_reset(), so KVM_GET_PIT2 of a fresh PIT reads as KVM's,
+	 * and no IRQ0 comes before the guest programs channel 0.
 	 */
 	for (i = 0; i < 3; i++) {
 		struct hvmm_pit_channel *c = &pit->ch[i];
@@ -777,10 +795,7 @@ static void reset_locked(struct hvmm_pit *pit)
 		memset(c, 0, sizeof(*c));
 		c->count = 65536;
 		c->cr = 65536;
-		c->mode = 3;
-		c->rw_mode = RW_WORD0;
-		c->read_state = RW_WORD0;
-		c->write_state = RW_WORD0;
+		c->mode = MODE_NONE;
 		c->gate = i != 2;	/* GATE 0/1 tied high, 2 from 0x61 */
 		c->stopped = true;
 		c->no_count = true;
@@ -987,6 +1002,11 @@ int hvmm_pit_get_state(struct hvmm_pit *pit, struct kvm_pit_state2 *st)
 		s->mode = c->mode;
 		s->bcd = c->bcd;
 		s->gate = c->gate;
+		if (c->mode == MODE_NONE) {
+			/* implied: held, no count, nothing pending */
+			s->count_load_time = (s64)tick_to_ns(t);
+			continue;
+		}
 		if (c->stopped) {
 			ext |= HVMM_PIT_EXT_STOPPED;
 			st->reserved[1 + i] = (u32)c->hold_d;
@@ -1014,19 +1034,41 @@ int hvmm_pit_get_state(struct hvmm_pit *pit, struct kvm_pit_state2 *st)
 	return 0;
 }
 
+/*
+ * The count KVM would load: 0 is the largest (pit_load_count()).  KVM
+ * ignores BCD and may hold a BCD counter's raw count above 10^4; the
+ * 8254 cannot count that far in BCD, so it is taken as 10^4, as a
+ * control word selecting BCD does with a larger count here.
+ */
+static u32 state_count(const struct kvm_pit_channel_state *s)
+{
+	u32 m = s->bcd ? 10000 : 65536;
+
+	if (s->count == 0 || (s->bcd && s->count > m && s->count <= 65536))
+		return m;
+	return s->count;
+}
+
 static int check_channel(const struct kvm_pit_state2 *st, int i)
 {
 	const struct kvm_pit_channel_state *s = &st->channels[i];
 	u32 ext = (st->reserved[0] >> (8 * i)) & 0xff;
 	u32 m = s->bcd ? 10000 : 65536, word = st->reserved[1 + i];
-	u32 cr = st->reserved[4 + i];
+	u32 cr = st->reserved[4 + i], count = state_count(s);
 
-	if (s->mode > 5 || s->bcd > 1 || s->gate > 1 ||
-	    s->status_latched > 1 || s->count_latched > RW_WORD1 ||
-	    s->rw_mode < RW_LSB || s->rw_mode > RW_WORD0 ||
-	    s->read_state < RW_LSB || s->read_state > RW_WORD1 ||
-	    s->write_state < RW_LSB || s->write_state > RW_WORD1 ||
-	    s->count < 1 || s->count > m || s->count_load_time < 0)
+	if ((s->mode > 5 && s->mode != MODE_NONE) || s->bcd > 1 ||
+	    s->gate > 1 || s->status_latched > 1 ||
+	    s->count_latched > RW_WORD1 || s->rw_mode > RW_WORD0 ||
+	    s->read_state > RW_WORD1 || s->write_state > RW_WORD1 ||
+	    count > m || s->count_load_time < 0)
+		return -EINVAL;
+	/* Only a counter without a control word has RW mode and states 0. */
+	if ((s->mode == MODE_NONE) != (s->rw_mode == 0))
+		return -EINVAL;
+	if (s->rw_mode == 0)
+		return s->read_state || s->write_state || s->count_latched ||
+		       ext || word || cr ? -EINVAL : 0;
+	if (s->read_state < RW_LSB || s->write_state < RW_LSB)
 		return -EINVAL;
 	if (ext & ~0xfu)
 		return -EINVAL;
@@ -1037,12 +1079,12 @@ static int check_channel(const struct kvm_pit_state2 *st, int i)
 		    s->mode == 4 || cr < 1 || cr > m)
 			return -EINVAL;
 		if ((s->mode == 2 || s->mode == 3) ?
-		    word < 1 || word > 2 * s->count + 1 : word != 0)
+		    word < 1 || word > 2 * count + 1 : word != 0)
 			return -EINVAL;
 	} else if (cr) {
 		return -EINVAL;
 	} else if (ext & HVMM_PIT_EXT_STOPPED) {
-		if (word > s->count + 1 + m)
+		if (word > count + 1 + m)
 			return -EINVAL;
 	} else if (word) {
 		return -EINVAL;
@@ -1084,8 +1126,8 @@ int hvmm_pit_set_state(struct hvmm_pit *pit,
 		u32 ext = (st->reserved[0] >> (8 * i)) & 0xff;
 
 		memset(c, 0, sizeof(*c));
-		c->count = s->count;
-		c->cr = s->count;
+		c->count = state_count(s);
+		c->cr = c->count;
 		c->latched_count = s->latched_count;
 		c->count_latched = s->count_latched;
 		c->status_latched = s->status_latched;
@@ -1102,6 +1144,12 @@ int hvmm_pit_set_state(struct hvmm_pit *pit,
 		c->no_count = ext & HVMM_PIT_EXT_NO_COUNT;
 		c->null_count = ext & HVMM_PIT_EXT_NULL;
 		c->pending = ext & HVMM_PIT_EXT_PENDING;
+		if (c->mode == MODE_NONE) {
+			/* the flags get_state leaves implied */
+			c->stopped = true;
+			c->no_count = true;
+			c->null_count = true;
+		}
 		if (c->stopped)
 			c->hold_d = st->reserved[1 + i];
 		if (c->pending) {

@@ -47,6 +47,9 @@
  *                to the pending reload when PENDING in mode 2/3
  *   reserved[4+i] channel i: the written count (CLKs) when PENDING
  *   reserved[7], reserved[8]: zero
+ * A counter without a control word is KVM's mode 0xff (RW mode and
+ * states 0); its flags are implied and its reserved words zero, so a
+ * fresh PIT's state is KVM's.  A count of 0 restores as the maximum.
  */
 #define HVMM_PIT_EXT_STOPPED	0x1	/* counting element held */
 #define HVMM_PIT_EXT_NO_COUNT	0x2	/* control word, no count since */

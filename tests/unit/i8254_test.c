@@ -9,6 +9,7 @@
 #include "kselftest_harness.h"
 
 #define F	1193182ULL
+#define RW_MSB_STATE	2	/* KVM's RW_STATE_MSB */
 #define START_NS 1000000000ULL		/* CLK 1193182 */
 
 static struct {
@@ -510,7 +511,8 @@ TEST(read_back)
 	outb(0x43, 0x34);			/* ch0 reprogrammed: null count */
 	outb(0x43, 0xe2);
 	EXPECT_EQ(0x40 | 0x80 | 0x34, inb(0x40));
-	EXPECT_EQ(0x76, inb(0x41) & 0x7f);	/* ch1: reset, no count */
+	/* ch1: no control word yet (KVM's mode 0xff): RW 0, mode bits 111 */
+	EXPECT_EQ(0x4e, inb(0x41) & 0x7f);
 	EXPECT_EQ(0x80 | 0x30, inb(0x42));	/* ch2 mode 0 at TC */
 	/* count only, two counters; a second latch is ignored */
 	outb(0x43, 0xd4 | 0x08);		/* count of ch1, ch2 */
@@ -1000,6 +1002,8 @@ TEST(set_state_einval)
 
 	setup();
 	program(0, 0x04, 1000);
+	program(1, 0x00, 1000);
+	program(2, 0x06, 1000);
 	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &good));
 #define BAD(stmt) do { \
 		bad = good; stmt; \
@@ -1007,6 +1011,8 @@ TEST(set_state_einval)
 	} while (0)
 	for (i = 0; i < 3; i++) {
 		BAD(bad.channels[i].mode = 6);
+		BAD(bad.channels[i].mode = 0xfe);
+		BAD(bad.channels[i].mode = 0xff);	/* with rw mode 3 */
 		BAD(bad.channels[i].bcd = 2);
 		BAD(bad.channels[i].gate = 2);
 		BAD(bad.channels[i].rw_mode = 0);
@@ -1017,12 +1023,28 @@ TEST(set_state_einval)
 		BAD(bad.channels[i].write_state = 5);
 		BAD(bad.channels[i].count_latched = 5);
 		BAD(bad.channels[i].status_latched = 2);
-		BAD(bad.channels[i].count = 0);
 		BAD(bad.channels[i].count = 65537);
-		BAD(bad.channels[i].bcd = 1; bad.channels[i].count = 10001);
+		BAD(bad.channels[i].bcd = 1; bad.channels[i].count = 65537);
 		BAD(bad.channels[i].count_load_time = -1);
 		BAD(bad.reserved[0] |= 0x10 << (8 * i));
 		BAD(bad.reserved[4 + i] = 5);
+	}
+	/* a counter without a control word has nothing else to say */
+	for (i = 0; i < 3; i++) {
+		struct kvm_pit_channel_state *c = &bad.channels[i];
+		u32 *ext = &bad.reserved[0];
+#define NONE(stmt) BAD(c->mode = 0xff; c->rw_mode = 0; c->read_state = 0; \
+		       c->write_state = 0; c->count_latched = 0; \
+		       *ext &= ~(0xffu << (8 * i)); \
+		       bad.reserved[1 + i] = 0; stmt)
+		NONE(c->read_state = 3);
+		NONE(c->write_state = 1);
+		NONE(c->count_latched = 3);
+		NONE(*ext |= HVMM_PIT_EXT_STOPPED << (8 * i));
+		NONE(bad.reserved[1 + i] = 1);
+		NONE(c->count = 65537);
+		BAD(c->rw_mode = 0);			/* with a mode */
+#undef NONE
 	}
 	BAD(bad.flags = 4);
 	BAD(bad.reserved[7] = 1);
@@ -1035,6 +1057,116 @@ TEST(set_state_einval)
 	memset(good.reserved, 0, sizeof(good.reserved));
 	good.flags = KVM_PIT_FLAGS_HPET_LEGACY;
 	EXPECT_EQ(0, hvmm_pit_set_state(&g.pit, &good));
+	hvmm_pit_destroy(&g.pit);
+}
+
+/*
+ * KVM_GET_PIT2 of a fresh PIT reads as KVM's (kvm_pit_reset(): mode 0xff,
+ * RW mode and states 0, count 0 loaded as 65536, GATE 2 low, reserved[]
+ * zero).  count_load_time is a clock reading, not compared.
+ */
+TEST(fresh_state_reads_as_kvm)
+{
+	struct kvm_pit_state2 st;
+	int i;
+
+	setup();
+	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &st));
+	EXPECT_EQ(0, st.flags);
+	for (i = 0; i < 9; i++)
+		EXPECT_EQ(0, st.reserved[i]);
+	for (i = 0; i < 3; i++) {
+		struct kvm_pit_channel_state *c = &st.channels[i];
+
+		EXPECT_EQ(65536, c->count);
+		EXPECT_EQ(0, c->latched_count);
+		EXPECT_EQ(0, c->count_latched);
+		EXPECT_EQ(0, c->status_latched);
+		EXPECT_EQ(0, c->status);
+		EXPECT_EQ(0, c->read_state);
+		EXPECT_EQ(0, c->write_state);
+		EXPECT_EQ(0, c->write_latch);
+		EXPECT_EQ(0, c->rw_mode);
+		EXPECT_EQ(0xff, c->mode);
+		EXPECT_EQ(0, c->bcd);
+		EXPECT_EQ(i != 2, c->gate);
+	}
+	/* and it goes back in, unchanged */
+	ASSERT_EQ(0, hvmm_pit_set_state(&g.pit, &st));
+	goto_tick(tick_now() + 100000);
+	EXPECT_EQ(0, g.rises);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/*
+ * What a PIT saved on KVM looks like: a Linux guest programs counter 0
+ * (mode 2) and counter 2, never counter 1 (mode 0xff); KVM keeps counter
+ * 0's phase in its hrtimer (count_load_time 0), a count of 0 is 65536
+ * (KVM_SET_PIT2 -> pit_load_count()), a partly read latch is RW_MSB,
+ * and BCD counts are raw.  All of it restores.
+ */
+TEST(kvm_states_accepted)
+{
+	struct kvm_pit_state2 st;
+	struct kvm_pit_channel_state *c = st.channels;
+	u64 t;
+
+	setup();
+	hvmm_pit_set_reinject(&g.pit, false);
+	memset(&st, 0, sizeof(st));
+	c[0] = (struct kvm_pit_channel_state){ .count = 0, .rw_mode = 3,
+		.read_state = 3, .write_state = 3, .mode = 2, .gate = 1,
+		.count_latched = RW_MSB_STATE, .latched_count = 0x1234 };
+	c[1] = (struct kvm_pit_channel_state){ .count = 65536, .mode = 0xff,
+		.gate = 1, .status_latched = 1, .status = 0xfe,
+		.count_load_time = 5 };
+	c[2] = (struct kvm_pit_channel_state){ .count = 0x9999, .rw_mode = 3,
+		.read_state = 4, .write_state = 4, .write_latch = 0x12,
+		.mode = 0, .bcd = 1, .count_load_time = START_NS };
+	st.flags = KVM_PIT_FLAGS_SPEAKER_DATA_ON;
+	ASSERT_EQ(0, hvmm_pit_set_state(&g.pit, &st));
+	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &st));
+	EXPECT_EQ(65536, c[0].count);
+	EXPECT_EQ(0xff, c[1].mode);
+	EXPECT_EQ(0, c[1].rw_mode);
+	EXPECT_EQ(10000, c[2].count);		/* the BCD maximum */
+	EXPECT_EQ(0x12, inb(0x40));		/* the rest of the latch */
+	EXPECT_EQ(0xfe, inb(0x41));		/* the latched status */
+	/* counter 0 interrupts every 65536 CLKs from its old phase */
+	t = tick_now();
+	goto_tick(t + 3 * 65536);
+	ASSERT_EQ(3, g.rises);
+	EXPECT_EQ(65536, g.rise_tick[2] - g.rise_tick[1]);
+	EXPECT_EQ(0, (g.rise_tick[1] - 1) % 65536);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* A count written before any control word: stored, nothing counts */
+TEST(unprogrammed_counter_holds)
+{
+	struct kvm_pit_state2 st;
+
+	setup();
+	outb(0x40, 10);				/* LSB only, as KVM */
+	goto_tick(tick_now() + 1000);
+	EXPECT_EQ(10, inb(0x40));
+	EXPECT_EQ(10, inb(0x40));
+	EXPECT_EQ(0, g.rises);
+	outb(0x61, 0x01);			/* a gate edge starts nothing */
+	outb(0x42, 5);
+	goto_tick(tick_now() + 1000);
+	EXPECT_EQ(5, inb(0x42));
+	outb(0x43, 0x00);			/* latch: RW mode 0, no latch */
+	EXPECT_EQ(10, inb(0x40));
+	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &st));
+	EXPECT_EQ(10, st.channels[0].count);
+	EXPECT_EQ(0xff, st.channels[0].mode);
+	EXPECT_EQ(0, st.reserved[0] & 0xffffff);
+	/* a control word gives it a mode; counting follows the datasheet */
+	program(0, 0x04, 300);
+	EXPECT_EQ(2, status(0) >> 1 & 7);
+	goto_tick(tick_now() + 1000);
+	EXPECT_EQ(1, g.rises);			/* reinject: then one per ack */
 	hvmm_pit_destroy(&g.pit);
 }
 
@@ -1052,7 +1184,8 @@ TEST(odd_accesses)
 	EXPECT_EQ(0xffffffff, v);
 	EXPECT_EQ(-EOPNOTSUPP, hvmm_iodev_read(&g.pit.pit_dev, 0x44, 1, &v));
 	EXPECT_EQ(0, hvmm_iodev_write(&g.pit.pit_dev, 0x43, 4, 0x34));
-	EXPECT_EQ(0xf6, status(0));	/* unchanged: mode 3 idle */
+	/* unchanged: no mode yet (OUT high, NULL COUNT, mode bits 111) */
+	EXPECT_EQ(0xce, status(0));
 	hvmm_pit_destroy(&g.pit);
 }
 
