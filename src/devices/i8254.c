@@ -1062,14 +1062,22 @@ static int check_channel(const struct kvm_pit_state2 *st, int i)
 	    s->read_state > RW_WORD1 || s->write_state > RW_WORD1 ||
 	    count > m || s->count_load_time < 0)
 		return -EINVAL;
-	/* Only a counter without a control word has RW mode and states 0. */
-	if ((s->mode == MODE_NONE) != (s->rw_mode == 0))
+	/*
+	 * RW mode 0 means no control word came through the ports: KVM's
+	 * reset state (mode 0xff) or QEMU's, which QEMU loads into KVM at
+	 * every reset (hw/timer/i8254_common.c, pit_reset_common(): mode 3,
+	 * count 0x10000, counting).  Its read and write states are 0 too,
+	 * and a latch command latches nothing (count_latched = rw_mode).
+	 */
+	if (s->rw_mode == 0) {
+		if (s->read_state || s->write_state || s->count_latched)
+			return -EINVAL;
+	} else if (s->read_state < RW_LSB || s->write_state < RW_LSB ||
+		   s->mode == MODE_NONE) {
 		return -EINVAL;
-	if (s->rw_mode == 0)
-		return s->read_state || s->write_state || s->count_latched ||
-		       ext || word || cr ? -EINVAL : 0;
-	if (s->read_state < RW_LSB || s->write_state < RW_LSB)
-		return -EINVAL;
+	}
+	if (s->mode == MODE_NONE)
+		return ext || word || cr ? -EINVAL : 0;
 	if (ext & ~0xfu)
 		return -EINVAL;
 	if ((ext & HVMM_PIT_EXT_NO_COUNT) && !(ext & HVMM_PIT_EXT_STOPPED))

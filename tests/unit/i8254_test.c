@@ -1043,7 +1043,7 @@ TEST(set_state_einval)
 		NONE(*ext |= HVMM_PIT_EXT_STOPPED << (8 * i));
 		NONE(bad.reserved[1 + i] = 1);
 		NONE(c->count = 65537);
-		BAD(c->rw_mode = 0);			/* with a mode */
+		BAD(c->rw_mode = 0);			/* states still set */
 #undef NONE
 	}
 	BAD(bad.flags = 4);
@@ -1138,6 +1138,36 @@ TEST(kvm_states_accepted)
 	ASSERT_EQ(3, g.rises);
 	EXPECT_EQ(65536, g.rise_tick[2] - g.rise_tick[1]);
 	EXPECT_EQ(0, (g.rise_tick[1] - 1) % 65536);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/*
+ * QEMU's reset state, which QEMU loads into KVM's PIT at every reset
+ * (pit_reset_common(): mode 3, count 0x10000, RW mode 0): it counts, and
+ * counter 0 interrupts at 18.2 Hz as on KVM; port accesses are LSB only.
+ */
+TEST(qemu_reset_state_accepted)
+{
+	struct kvm_pit_state2 st;
+	int i;
+
+	setup();
+	hvmm_pit_set_reinject(&g.pit, false);
+	memset(&st, 0, sizeof(st));
+	for (i = 0; i < 3; i++) {
+		st.channels[i].count = 0x10000;
+		st.channels[i].mode = 3;
+		st.channels[i].gate = i != 2;
+		st.channels[i].count_load_time = START_NS;
+	}
+	ASSERT_EQ(0, hvmm_pit_set_state(&g.pit, &st));
+	goto_tick(F + 1 + 2 * 65536);
+	EXPECT_EQ(2, g.rises);
+	EXPECT_EQ(F + 1 + 65536, g.rise_tick[0]);
+	outb(0x40, 0x10);			/* LSB only: count 16 */
+	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &st));
+	EXPECT_EQ(0, st.channels[0].rw_mode);
+	EXPECT_EQ(0, st.channels[0].write_state);
 	hvmm_pit_destroy(&g.pit);
 }
 
