@@ -26,6 +26,12 @@ static void hvmm_timer_work(struct kthread_work *work)
 {
 	struct hvmm_timer *t = container_of(work, struct hvmm_timer, work);
 
+	/*
+	 * The contract that makes fn right on PREEMPT_RT, checked on every
+	 * kernel (a splat fails the VM tiers): process context, IRQs on, so
+	 * spinlock_t and wake-ups may sleep here on RT.
+	 */
+	WARN_ON_ONCE(in_interrupt() || irqs_disabled());
 	t->fn(t);
 }
 
