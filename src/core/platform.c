@@ -53,6 +53,16 @@ int hvmm_timer_init(struct hvmm_timer *t, struct hvmm_clock *clock,
 				  task_tgid_vnr(current));
 	if (IS_ERR(w))
 		return PTR_ERR(w);
+	/*
+	 * The lowest RT priority: a CFS worker woken on the CPU of a vCPU
+	 * thread that is running the guest waits for that thread's time
+	 * slice (a late IRQ0, then the missed one right behind it; pit_test
+	 * caught that in Bochs), while the hard-IRQ callback it replaces
+	 * never waited.  Each run is short and bounded (the PIT catches up
+	 * arithmetically), RT throttling still applies, and an RT admin can
+	 * move it, as KVM's kvm-pit worker.
+	 */
+	sched_set_fifo_low(w->task);
 	t->worker = w;
 	kthread_init_work(&t->work, hvmm_timer_work);
 	raw_spin_lock_init(&t->lock);

@@ -70,8 +70,9 @@ typedef void (*hvmm_timer_fn)(struct hvmm_timer *t);
  *                      calls kthread_queue_work(), whose worker lock is a
  *                      raw_spinlock_t too: nothing here may sleep on RT.
  *   @fn                the timer's own kthread worker ("hvmm-timer/<tgid>",
- *                      one per timer, so an RT admin can give it a
- *                      priority): process context, preemptible, so it may
+ *                      one per timer, SCHED_FIFO at the lowest priority so
+ *                      it is not left behind a vCPU thread; an RT admin can
+ *                      re-prioritise it): process context, preemptible, so it may
  *                      take the device's spinlock_t (a sleeping lock on
  *                      PREEMPT_RT), the IRQ router's and wake wait queues.
  *
