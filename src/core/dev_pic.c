@@ -163,6 +163,29 @@ static bool irq0_masked(struct hvmm_pic *pic)
 	return !hvmm_pic_get_state(pic, HVMM_PIC_MASTER, &st) && (st.imr & 1);
 }
 
+/**
+ * hvmm_dev_irq0_blocked() - would a PIT edge on IRQ0 change nothing now?
+ * @opaque: the VM's struct hvmm_vm_devs
+ *
+ * True while IRQ0 is masked and its request is latched in the IRR: the
+ * PIT then stops its timer (hvmm_pit_set_blocked_fn()).  Each way out of
+ * that state calls the PIT back: an OCW1 or ICW1 that clears IMR bit 0
+ * (master_write()), KVM_SET_IRQCHIP (hvmm_dev_set_irqchip()) and the INTA
+ * or poll that takes IRQ0 (pic_acked()).  IRQ0 cannot be level-triggered
+ * (the master's ELCR mask), so no ELCR write clears its request.
+ *
+ * Context: under the PIT lock (the PIC lock nests inside it).
+ */
+bool hvmm_dev_irq0_blocked(void *opaque)
+{
+	struct hvmm_vm_devs *devs = opaque;
+	struct kvm_pic_state st;
+
+	BUILD_BUG_ON(HVMM_PIC_MASTER_ELCR_MASK & 1);
+	return !hvmm_pic_get_state(devs->pic, HVMM_PIC_MASTER, &st) &&
+	       (st.imr & st.irr & 1);
+}
+
 static int master_read(struct hvmm_iodev *io, u64 offset, u32 len, u64 *val)
 {
 	struct hvmm_vm_devs *devs = container_of(io, struct hvmm_vm_devs,
@@ -176,8 +199,11 @@ static int master_read(struct hvmm_iodev *io, u64 offset, u32 len, u64 *val)
  * The master's ports, seen by the io bus through this wrapper: an OCW1
  * (port 0x21 outside an ICW sequence, which the PIC knows, so: any write
  * reaching 0x21) that unmasks IRQ0 is KVM's PIT mask notification
- * (arch/x86/kvm/i8259.c fires it for OCW1 only).  EOIs to 0x20 are not
- * looked at, so the common write costs nothing extra.
+ * (arch/x86/kvm/i8259.c fires it for OCW1 only): the PIT drops the ticks
+ * queued meanwhile.  An ICW1 (0x20, D4 set) clears the IMR too: the PIT
+ * only catches up then, as KVM does not notify.  Either way the PIT's
+ * timer, stopped while IRQ0 was blocked, runs again.  EOIs to 0x20 are
+ * not looked at, so the common write costs nothing extra.
  */
 static int master_write(struct hvmm_iodev *io, u64 offset, u32 len, u64 val)
 {
@@ -185,13 +211,15 @@ static int master_write(struct hvmm_iodev *io, u64 offset, u32 len, u64 val)
 						 pic_master);
 	struct hvmm_pic *pic = devs->pic_master_target;
 	struct hvmm_iodev *m = &pic->master;
-	bool watch = offset + len > 1 && rcu_access_pointer(devs->pit);
+	bool icw1 = offset == 0 && (val & 0x10);
+	bool watch = (offset + len > 1 || icw1) &&
+		     rcu_access_pointer(devs->pit);
 	bool was_masked = watch && irq0_masked(pic);
 	int ret;
 
 	ret = m->ops->write(m, offset, len, val);
 	if (was_masked && !irq0_masked(pic))
-		hvmm_dev_pit_drop_missed(devs);
+		hvmm_dev_pit_irq0_unblocked(devs, !icw1);
 	return ret;
 }
 
@@ -382,6 +410,12 @@ long hvmm_dev_set_irqchip(struct hvmm_vm *vm, void __user *argp)
 	if (IS_ERR(chip))
 		return PTR_ERR(chip);
 	r = hvmm_pic_set_state(pic, chip->chip_id, &chip->chip.pic);
+	/* IRQ0 may be unmasked or its request gone: the PIT re-checks */
+	if (!r && chip->chip_id == KVM_IRQCHIP_PIC_MASTER) {
+		rcu_read_lock();
+		hvmm_dev_pit_irq0_unblocked(vm->devs, false);
+		rcu_read_unlock();
+	}
 	kfree(chip);
 	return r;
 }

@@ -13,7 +13,7 @@
 #include "core.h"
 #include "devices.h"
 
-/* 8254 OUT0, called under the PIT lock, also from its hrtimer. */
+/* 8254 OUT0, called under the PIT lock, also from its timer worker. */
 static void pit_irq(void *opaque, u32 irq, int level)
 {
 	hvmm_devs_set_irq(opaque, irq, HVMM_IRQ_SRC_PIT, level);
@@ -42,7 +42,8 @@ static struct hvmm_pit *pit_locked(struct hvmm_vm *vm)
  * it and left IRQ0 unconnected).
  *
  * Return: 0; -ENOENT without irqchip; -EEXIST if there is one (or its
- * ports are taken); -ENOMEM.
+ * ports are taken); -ENOMEM, or another errno if the timer's worker
+ * thread cannot be created.
  */
 long hvmm_dev_create_pit(struct hvmm_vm *vm, u32 flags)
 {
@@ -59,10 +60,17 @@ long hvmm_dev_create_pit(struct hvmm_vm *vm, u32 flags)
 	r = -ENOENT;
 	if (!devs || !devs->pic)
 		goto out;
+	r = -ENOMEM;
 	pit = kzalloc(sizeof(*pit), GFP_KERNEL_ACCOUNT);
 	if (!pit)
 		goto out;
-	hvmm_pit_init(pit, &devs->clock, pit_irq, devs);
+	r = hvmm_pit_init(pit, &devs->clock, pit_irq, devs);
+	if (r) {
+		kfree(pit);
+		goto out;
+	}
+	/* no timer while IRQ0 is masked with its request latched */
+	hvmm_pit_set_blocked_fn(pit, hvmm_dev_irq0_blocked);
 	/* Before the guest can reach it: no IRQ0 ack may miss it. */
 	rcu_assign_pointer(devs->pit, pit);
 	r = hvmm_iobus_register(&devs->pio, &pit->pit_dev, stat);
@@ -89,26 +97,26 @@ out:
 }
 
 /**
- * hvmm_dev_pit_drop_missed() - the guest unmasked IRQ0: forget old ticks
+ * hvmm_dev_pit_irq0_unblocked() - IRQ0 may have been unmasked at the PIC
  * @devs: the VM's devices
+ * @drop_missed: by OCW1: forget the ticks queued for reinjection
+ *	meanwhile, as KVM's pit_mask_notifer() does, so they do not arrive
+ *	as a burst (only with reinject on, as KVM registers its mask
+ *	notifier only then)
  *
- * KVM's pit_mask_notifer(): ticks queued for reinjection while IRQ0 was
- * masked at the PIC are dropped when the guest unmasks it, so they do
- * not arrive as a burst.  Re-setting the current policy does exactly
- * that (hvmm_pit_set_reinject()).
+ * The PIT catches up and re-arms the timer it stops while IRQ0 is blocked
+ * (hvmm_dev_irq0_blocked()).
  *
- * Context: a vCPU's port write, inside the io bus's RCU section.
+ * Context: inside an RCU read-side section (the io bus's, or the
+ * caller's), no PIC lock held.
  */
-void hvmm_dev_pit_drop_missed(struct hvmm_vm_devs *devs)
+void hvmm_dev_pit_irq0_unblocked(struct hvmm_vm_devs *devs, bool drop_missed)
 {
 	struct hvmm_pit *pit = rcu_dereference(devs->pit);
 
 	if (!pit)
 		return;
-	spin_lock(&devs->reinject_lock);
-	if (devs->pit_reinject)
-		hvmm_pit_set_reinject(pit, true);
-	spin_unlock(&devs->reinject_lock);
+	hvmm_pit_irq0_unblocked(pit, drop_missed);
 }
 
 /* VM destruction (devices.c): stop the timer with no lock held, free. */

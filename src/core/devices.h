@@ -6,8 +6,8 @@
  * Objects and lifetimes: struct hvmm_vm_devs is allocated by the first
  * device ioctl and each device by its create ioctl, all under vm->lock;
  * each pointer is written once (smp_store_release()) and read without a
- * lock (smp_load_acquire()), also from the PIT's hrtimer in hard-IRQ
- * context.  Nothing is freed before the VM is destroyed, which happens
+ * lock (smp_load_acquire()), also from the PIT's timer worker (a kthread:
+ * no device code runs in hard-IRQ context, see platform_kernel.h).  Nothing is freed before the VM is destroyed, which happens
  * only when no VM fd, vCPU fd or KVM_RUN is left (every vCPU fd holds a
  * VM reference and an ioctl holds its file), so a vCPU on another thread
  * never sees a device go away.
@@ -90,13 +90,14 @@ long hvmm_dev_irq_line(struct hvmm_vm *vm, void __user *argp);
 long hvmm_dev_get_irqchip(struct hvmm_vm *vm, void __user *argp);
 long hvmm_dev_set_irqchip(struct hvmm_vm *vm, void __user *argp);
 void hvmm_dev_pic_free(struct hvmm_vm_devs *devs);
-void hvmm_dev_pit_drop_missed(struct hvmm_vm_devs *devs);
+bool hvmm_dev_irq0_blocked(void *opaque);
 
 /* dev_pit.c */
 long hvmm_dev_create_pit(struct hvmm_vm *vm, u32 flags);
 long hvmm_dev_pit_ioctl(struct hvmm_vm *vm, unsigned int ioctl,
 			void __user *argp);
 void hvmm_dev_pit_free(struct hvmm_vm_devs *devs);
+void hvmm_dev_pit_irq0_unblocked(struct hvmm_vm_devs *devs, bool drop_missed);
 
 /* dev_i8042.c */
 long hvmm_dev_i8042_ioctl(struct hvmm_vm *vm, unsigned int ioctl,

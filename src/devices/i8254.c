@@ -24,11 +24,23 @@
 
 #define NSEC_PER_S	1000000000u
 #define NO_TICK		(~0ULL)
-/* CLKs between two periodic IRQ0 edges at the least (ceil). */
+/*
+ * CLKs between two periodic IRQ0 edges at the least: the shortest whole
+ * number of CLKs not below KVM's floor (239 CLKs, 200.3 us).
+ */
 #define MIN_TICKS	(((u64)HVMM_PIT_MIN_PERIOD_NS * HVMM_PIT_FREQ_HZ + \
 			  NSEC_PER_S - 1) / NSEC_PER_S)
 
+/* KVM's read/write states; 0 (never programmed) accesses as RW_LSB. */
 enum { RW_LSB = 1, RW_MSB = 2, RW_WORD0 = 3, RW_WORD1 = 4 };
+
+/*
+ * A counter that has had no control word yet: KVM reports mode 0xff with
+ * RW mode and states 0 (kvm_pit_reset()); the datasheet leaves it
+ * undefined.  hvmm: it does not count, OUT is high, no IRQ0; a count
+ * written to it is stored (LSB only, as KVM) and waits for a mode.
+ */
+#define MODE_NONE	0xff
 
 static u64 div_u32(u64 a, u32 b)
 {
@@ -68,6 +80,16 @@ static u32 modulus(const struct hvmm_pit_channel *c)
 static bool periodic(const struct hvmm_pit_channel *c)
 {
 	return c->mode == 2 || c->mode == 3;
+}
+
+/*
+ * A periodic count faster than the floor: its IRQ0 edges come every
+ * MIN_TICKS instead, as KVM raises ps->period to min_timer_period_us
+ * (create_pit_timer()).  Count 1 is illegal in modes 2/3 and has no edge.
+ */
+static bool clamped(const struct hvmm_pit_channel *c)
+{
+	return periodic(c) && c->count >= 2 && c->count < MIN_TICKS;
 }
 
 static u64 elapsed(const struct hvmm_pit_channel *c, u64 t)
@@ -224,21 +246,39 @@ static bool first_edge(const struct hvmm_pit_channel *c, u64 lo, u64 *e)
 }
 
 /*
- * IRQ0 edges of the current sequence in CLKs [@lo, @hi], periodic ones at
- * least MIN_TICKS apart.  Returns how many, the last in *@last.
+ * The first IRQ0 edge at or after CLK @lo.  A clamped sequence that has
+ * had an edge goes on exactly MIN_TICKS later (@lo is pit->edge_min then);
+ * its first edge is the counter's own, as KVM's first expiry comes after
+ * the unclamped interval.
  */
-static u64 edges_in(const struct hvmm_pit_channel *c, u64 lo, u64 hi,
-		    u64 *last)
+static bool next_edge(const struct hvmm_pit *pit, u64 lo, u64 *e)
 {
+	const struct hvmm_pit_channel *c = &pit->ch[0];
+
+	if (clamped(c) && pit->clamp_phase && !c->stopped) {
+		*e = lo;
+		return true;
+	}
+	return first_edge(c, lo, e);
+}
+
+/*
+ * IRQ0 edges of the current sequence in CLKs [@lo, @hi]: periodic ones
+ * every N CLKs, or every MIN_TICKS when clamped.  Returns how many, the
+ * last in *@last.
+ */
+static u64 edges_in(const struct hvmm_pit *pit, u64 lo, u64 hi, u64 *last)
+{
+	const struct hvmm_pit_channel *c = &pit->ch[0];
 	u64 e0, step, cnt;
 
-	if (lo > hi || !first_edge(c, lo, &e0) || e0 > hi)
+	if (lo > hi || !next_edge(pit, lo, &e0) || e0 > hi)
 		return 0;
 	if (!periodic(c)) {
 		*last = e0;
 		return 1;
 	}
-	step = div_u32(MIN_TICKS + c->count - 1, c->count) * c->count;
+	step = clamped(c) ? MIN_TICKS : c->count;
 	cnt = 1 + div_u32(hi - e0, (u32)step);
 	*last = e0 + (cnt - 1) * step;
 	return cnt;
@@ -290,9 +330,10 @@ static void ch0_catch_up(struct hvmm_pit *pit, u64 t)
 		bool due = commit_due(c, t);
 
 		hi = due ? c->commit_tick : t;
-		n = edges_in(c, pit->edge_min, hi, &last);
+		n = edges_in(pit, pit->edge_min, hi, &last);
 		if (n) {
 			deliver(pit, n);
+			pit->clamp_phase = clamped(c);
 			pit->edge_min = last + (periodic(c) ? MIN_TICKS : 1);
 		}
 		if (!due)
@@ -310,7 +351,27 @@ static void sync(struct hvmm_pit *pit, u64 t)
 		settle(&pit->ch[i], t);
 }
 
-/* Arm the timer for the next IRQ0 edge or count load, if any. */
+/*
+ * Would an IRQ0 edge now go unseen by the guest?  With the reinject
+ * backlog full it only counts as dropped; with IRQ0 masked at the PIC and
+ * its request already latched it changes nothing the guest can see, and
+ * whatever it would have queued is dropped at the unmask (KVM's
+ * pit_mask_notifer()).  Whoever ends either state calls
+ * hvmm_pit_irq_acked() or hvmm_pit_irq0_unblocked(), which catch up.
+ */
+static bool irq0_idle(struct hvmm_pit *pit)
+{
+	if (pit->reinject && pit->pending >= HVMM_PIT_MAX_PENDING)
+		return true;
+	return pit->irq0_blocked && pit->irq0_blocked(pit->opaque);
+}
+
+/*
+ * Arm the timer for the next IRQ0 edge or count load, if any and if it
+ * matters: not while IRQ0 is idle (see irq0_idle()), so a guest cannot
+ * keep a host CPU busy with a timer whose interrupts it does not take.
+ * A pending count is loaded by sync() whenever the PIT is next looked at.
+ */
 static void rearm(struct hvmm_pit *pit, u64 t)
 {
 	struct hvmm_pit_channel *c = &pit->ch[0];
@@ -318,11 +379,16 @@ static void rearm(struct hvmm_pit *pit, u64 t)
 
 	if (!(pit->flags & KVM_PIT_FLAGS_HPET_LEGACY)) {
 		lo = pit->edge_min > t ? pit->edge_min : t + 1;
-		if (first_edge(c, lo, &e))
+		if (next_edge(pit, lo, &e))
 			wake = e;
 		if (commit_due(c, NO_TICK - 1) && c->commit_tick < wake)
 			wake = c->commit_tick;
 	}
+	if (wake == pit->timer_tick)
+		return;
+	/* asked only when the timer would move: the PIC has its own lock */
+	if (wake != NO_TICK && irq0_idle(pit))
+		wake = NO_TICK;
 	if (wake == pit->timer_tick)
 		return;
 	pit->timer_tick = wake;
@@ -354,6 +420,7 @@ static void ch0_restarted(struct hvmm_pit *pit)
 	pit->pending = 0;
 	pit->awaiting_ack = false;
 	pit->edge_min = 0;
+	pit->clamp_phase = false;
 }
 
 /* A write moved OUT0: follow it on the line (edges of counting go by time). */
@@ -387,7 +454,7 @@ static void latch_status(struct hvmm_pit_channel *c, u64 t)
 	if (c->status_latched)
 		return;
 	c->status = (u8)(out_now(c, t) << 7 | c->null_count << 6 |
-			 c->rw_mode << 4 | c->mode << 1 | c->bcd);
+			 c->rw_mode << 4 | (c->mode & 7) << 1 | c->bcd);
 	c->status_latched = 1;
 }
 
@@ -399,6 +466,8 @@ static bool set_gate(struct hvmm_pit_channel *c, u8 gate, u64 t)
 	if (gate == c->gate)
 		return false;
 	c->gate = gate;
+	if (c->mode == MODE_NONE)
+		return false;
 	switch (c->mode) {
 	case 0:
 	case 4:		/* GATE = 0 disables counting, OUT unaffected */
@@ -449,6 +518,11 @@ static bool load_count(struct hvmm_pit_channel *c, u16 raw, u64 t)
 
 	if (n == 0)
 		n = modulus(c);	/* 0 is 2^16 binary, 10^4 BCD */
+	if (c->mode == MODE_NONE) {
+		c->count = n;
+		c->cr = n;
+		return false;
+	}
 	c->cr = n;
 	c->null_count = true;
 	c->no_count = false;
@@ -539,6 +613,7 @@ static void write_data(struct hvmm_pit_channel *c, u8 val, u64 t,
 		       bool *restarted)
 {
 	switch (c->write_state) {
+	case 0:
 	case RW_LSB:
 		*restarted = load_count(c, val, t);
 		break;
@@ -710,8 +785,9 @@ static void reset_locked(struct hvmm_pit *pit)
 
 	/*
 	 * The datasheet leaves the state after power-up undefined: each
-	 * counter waits for a count in mode 3 (OUT high), binary, LSB then
-	 * MSB, so no IRQ0 comes before the guest programs channel 0.
+	 * counter has no mode (MODE_NONE) and count 0 (65536) as in KVM's
+	 * kvm_pit_reset(), so KVM_GET_PIT2 of a fresh PIT reads as KVM's,
+	 * and no IRQ0 comes before the guest programs channel 0.
 	 */
 	for (i = 0; i < 3; i++) {
 		struct hvmm_pit_channel *c = &pit->ch[i];
@@ -719,10 +795,7 @@ static void reset_locked(struct hvmm_pit *pit)
 		memset(c, 0, sizeof(*c));
 		c->count = 65536;
 		c->cr = 65536;
-		c->mode = 3;
-		c->rw_mode = RW_WORD0;
-		c->read_state = RW_WORD0;
-		c->write_state = RW_WORD0;
+		c->mode = MODE_NONE;
 		c->gate = i != 2;	/* GATE 0/1 tied high, 2 from 0x61 */
 		c->stopped = true;
 		c->no_count = true;
@@ -743,10 +816,15 @@ static void reset_locked(struct hvmm_pit *pit)
  * @opaque: passed to @irq
  *
  * Ticks are reinjected (KVM's default) until hvmm_pit_set_reinject().
+ *
+ * Context: may sleep (the kernel's timer has a worker thread).
+ * Return: 0, or a negative errno from the timer (nothing to destroy then).
  */
-void hvmm_pit_init(struct hvmm_pit *pit, struct hvmm_clock *clock,
-		   hvmm_irq_fn irq, void *opaque)
+int hvmm_pit_init(struct hvmm_pit *pit, struct hvmm_clock *clock,
+		  hvmm_irq_fn irq, void *opaque)
 {
+	int r;
+
 	memset(pit, 0, sizeof(*pit));
 	pit->pit_dev.ops = &pit_ops;
 	pit->pit_dev.name = "i8254";
@@ -762,8 +840,11 @@ void hvmm_pit_init(struct hvmm_pit *pit, struct hvmm_clock *clock,
 	pit->opaque = opaque;
 	pit->reinject = true;
 	pit->timer_tick = NO_TICK;
-	hvmm_timer_init(&pit->timer, clock, timer_fn);
+	r = hvmm_timer_init(&pit->timer, clock, timer_fn);
+	if (r)
+		return r;
 	reset_locked(pit);
+	return 0;
 }
 
 /**
@@ -798,10 +879,17 @@ void hvmm_pit_destroy(struct hvmm_pit *pit)
  */
 void hvmm_pit_set_reinject(struct hvmm_pit *pit, bool reinject)
 {
+	u64 t;
+
 	hvmm_lock(&pit->lock);
+	/* edges due so far go by the old policy */
+	t = now_tick(pit);
+	sync(pit, t);
 	pit->reinject = reinject;
 	pit->pending = 0;
 	pit->awaiting_ack = false;
+	/* an emptied backlog needs the timer again */
+	rearm(pit, t);
 	hvmm_unlock(&pit->lock);
 }
 
@@ -814,7 +902,12 @@ void hvmm_pit_set_reinject(struct hvmm_pit *pit, bool reinject)
  */
 void hvmm_pit_irq_acked(struct hvmm_pit *pit)
 {
+	u64 t;
+
 	hvmm_lock(&pit->lock);
+	/* edges while the timer was idle (backlog full) queue first */
+	t = now_tick(pit);
+	sync(pit, t);
 	if (pit->reinject) {
 		pit->awaiting_ack = false;
 		if (pit->pending) {
@@ -823,6 +916,54 @@ void hvmm_pit_irq_acked(struct hvmm_pit *pit)
 			pulse(pit);
 		}
 	}
+	rearm(pit, t);
+	hvmm_unlock(&pit->lock);
+}
+
+/**
+ * hvmm_pit_irq0_unblocked() - IRQ0 may have been unmasked at the PIC
+ * @pit: the PIT
+ * @drop_missed: the guest unmasked it with OCW1: forget the ticks queued
+ *	for reinjection meanwhile, as KVM's pit_mask_notifer() does, so they
+ *	do not come as a burst
+ *
+ * Catches up with the IRQ0 edges the idle timer skipped (see
+ * hvmm_pit_set_blocked_fn()) and re-arms the timer.  Harmless when
+ * nothing changed.
+ *
+ * Context: no PIC lock held.
+ */
+void hvmm_pit_irq0_unblocked(struct hvmm_pit *pit, bool drop_missed)
+{
+	u64 t;
+
+	hvmm_lock(&pit->lock);
+	t = now_tick(pit);
+	sync(pit, t);
+	if (drop_missed && pit->reinject) {
+		pit->pending = 0;
+		pit->awaiting_ack = false;
+	}
+	rearm(pit, t);
+	hvmm_unlock(&pit->lock);
+}
+
+/**
+ * hvmm_pit_set_blocked_fn() - tell the PIT how to see that IRQ0 is idle
+ * @pit: the PIT
+ * @blocked: returns true while IRQ0 is masked at the PIC and its request
+ *	is latched, so that another edge could change nothing; called with
+ *	the PIT lock held (the PIC's lock nests inside it).  NULL: never.
+ *
+ * While it says so the PIT arms no timer; whoever unmasks IRQ0 or clears
+ * its request must call hvmm_pit_irq0_unblocked() (an INTA of IRQ0 comes
+ * through hvmm_pit_irq_acked()).
+ */
+void hvmm_pit_set_blocked_fn(struct hvmm_pit *pit, bool (*blocked)(void *))
+{
+	hvmm_lock(&pit->lock);
+	pit->irq0_blocked = blocked;
+	rearm(pit, now_tick(pit));
 	hvmm_unlock(&pit->lock);
 }
 
@@ -861,6 +1002,11 @@ int hvmm_pit_get_state(struct hvmm_pit *pit, struct kvm_pit_state2 *st)
 		s->mode = c->mode;
 		s->bcd = c->bcd;
 		s->gate = c->gate;
+		if (c->mode == MODE_NONE) {
+			/* implied: held, no count, nothing pending */
+			s->count_load_time = (s64)tick_to_ns(t);
+			continue;
+		}
 		if (c->stopped) {
 			ext |= HVMM_PIT_EXT_STOPPED;
 			st->reserved[1 + i] = (u32)c->hold_d;
@@ -888,20 +1034,50 @@ int hvmm_pit_get_state(struct hvmm_pit *pit, struct kvm_pit_state2 *st)
 	return 0;
 }
 
+/*
+ * The count KVM would load: 0 is the largest (pit_load_count()).  KVM
+ * ignores BCD and may hold a BCD counter's raw count above 10^4; the
+ * 8254 cannot count that far in BCD, so it is taken as 10^4, as a
+ * control word selecting BCD does with a larger count here.
+ */
+static u32 state_count(const struct kvm_pit_channel_state *s)
+{
+	u32 m = s->bcd ? 10000 : 65536;
+
+	if (s->count == 0 || (s->bcd && s->count > m && s->count <= 65536))
+		return m;
+	return s->count;
+}
+
 static int check_channel(const struct kvm_pit_state2 *st, int i)
 {
 	const struct kvm_pit_channel_state *s = &st->channels[i];
 	u32 ext = (st->reserved[0] >> (8 * i)) & 0xff;
 	u32 m = s->bcd ? 10000 : 65536, word = st->reserved[1 + i];
-	u32 cr = st->reserved[4 + i];
+	u32 cr = st->reserved[4 + i], count = state_count(s);
 
-	if (s->mode > 5 || s->bcd > 1 || s->gate > 1 ||
-	    s->status_latched > 1 || s->count_latched > RW_WORD1 ||
-	    s->rw_mode < RW_LSB || s->rw_mode > RW_WORD0 ||
-	    s->read_state < RW_LSB || s->read_state > RW_WORD1 ||
-	    s->write_state < RW_LSB || s->write_state > RW_WORD1 ||
-	    s->count < 1 || s->count > m || s->count_load_time < 0)
+	if ((s->mode > 5 && s->mode != MODE_NONE) || s->bcd > 1 ||
+	    s->gate > 1 || s->status_latched > 1 ||
+	    s->count_latched > RW_WORD1 || s->rw_mode > RW_WORD0 ||
+	    s->read_state > RW_WORD1 || s->write_state > RW_WORD1 ||
+	    count > m || s->count_load_time < 0)
 		return -EINVAL;
+	/*
+	 * RW mode 0 means no control word came through the ports: KVM's
+	 * reset state (mode 0xff) or QEMU's, which QEMU loads into KVM at
+	 * every reset (hw/timer/i8254_common.c, pit_reset_common(): mode 3,
+	 * count 0x10000, counting).  Its read and write states are 0 too,
+	 * and a latch command latches nothing (count_latched = rw_mode).
+	 */
+	if (s->rw_mode == 0) {
+		if (s->read_state || s->write_state || s->count_latched)
+			return -EINVAL;
+	} else if (s->read_state < RW_LSB || s->write_state < RW_LSB ||
+		   s->mode == MODE_NONE) {
+		return -EINVAL;
+	}
+	if (s->mode == MODE_NONE)
+		return ext || word || cr ? -EINVAL : 0;
 	if (ext & ~0xfu)
 		return -EINVAL;
 	if ((ext & HVMM_PIT_EXT_NO_COUNT) && !(ext & HVMM_PIT_EXT_STOPPED))
@@ -911,12 +1087,12 @@ static int check_channel(const struct kvm_pit_state2 *st, int i)
 		    s->mode == 4 || cr < 1 || cr > m)
 			return -EINVAL;
 		if ((s->mode == 2 || s->mode == 3) ?
-		    word < 1 || word > 2 * s->count + 1 : word != 0)
+		    word < 1 || word > 2 * count + 1 : word != 0)
 			return -EINVAL;
 	} else if (cr) {
 		return -EINVAL;
 	} else if (ext & HVMM_PIT_EXT_STOPPED) {
-		if (word > s->count + 1 + m)
+		if (word > count + 1 + m)
 			return -EINVAL;
 	} else if (word) {
 		return -EINVAL;
@@ -958,8 +1134,8 @@ int hvmm_pit_set_state(struct hvmm_pit *pit,
 		u32 ext = (st->reserved[0] >> (8 * i)) & 0xff;
 
 		memset(c, 0, sizeof(*c));
-		c->count = s->count;
-		c->cr = s->count;
+		c->count = state_count(s);
+		c->cr = c->count;
 		c->latched_count = s->latched_count;
 		c->count_latched = s->count_latched;
 		c->status_latched = s->status_latched;
@@ -976,6 +1152,12 @@ int hvmm_pit_set_state(struct hvmm_pit *pit,
 		c->no_count = ext & HVMM_PIT_EXT_NO_COUNT;
 		c->null_count = ext & HVMM_PIT_EXT_NULL;
 		c->pending = ext & HVMM_PIT_EXT_PENDING;
+		if (c->mode == MODE_NONE) {
+			/* the flags get_state leaves implied */
+			c->stopped = true;
+			c->no_count = true;
+			c->null_count = true;
+		}
 		if (c->stopped)
 			c->hold_d = st->reserved[1 + i];
 		if (c->pending) {
@@ -992,6 +1174,7 @@ int hvmm_pit_set_state(struct hvmm_pit *pit,
 	pit->awaiting_ack = false;
 	/* edges up to now belong to the saved machine */
 	pit->edge_min = t + 1;
+	pit->clamp_phase = false;
 	pit->line = out_now(&pit->ch[0], t);
 	sync(pit, t);
 	pit->timer_tick = NO_TICK;

@@ -16,9 +16,14 @@
  * driven onto the line at once, and the PIC coalesces edges that find
  * IRQ0 still pending.
  *
- * Host protection: periodic IRQ0 edges (modes 2 and 3) are at least
- * HVMM_PIT_MIN_PERIOD_NS apart; edges of a faster counter are skipped
- * (the guest-visible count and OUT still follow the datasheet).
+ * Host protection, as KVM: periodic IRQ0 (modes 2 and 3) comes at most
+ * every HVMM_PIT_MIN_PERIOD_NS, KVM's default min_timer_period_us
+ * (arch/x86/kvm/x86.c); a faster counter's IRQ0 edges come at that
+ * period instead (the first one on time), while its count and OUT still
+ * follow the datasheet.  Modes 0, 1, 4 and 5 are one edge per count write
+ * and are not clamped, as in KVM.  And no timer runs while IRQ0 edges
+ * would go unseen: IRQ0 masked at the PIC with its request latched, or the
+ * reinject backlog full; the PIT catches up when that ends.
  */
 #ifndef HVMM_DEVICES_I8254_H
 #define HVMM_DEVICES_I8254_H
@@ -26,7 +31,7 @@
 #include "iodev.h"
 
 #define HVMM_PIT_FREQ_HZ	1193182u
-#define HVMM_PIT_MIN_PERIOD_NS	50000u		/* 20 kHz IRQ0 at most */
+#define HVMM_PIT_MIN_PERIOD_NS	200000u		/* 5 kHz IRQ0 at most */
 #define HVMM_PIT_MAX_PENDING	1000u		/* queued reinject ticks */
 #define HVMM_PIT_REFRESH_NS	15085u		/* port 0x61 bit 4 half period */
 #define HVMM_PIT_IRQ		0
@@ -42,6 +47,9 @@
  *                to the pending reload when PENDING in mode 2/3
  *   reserved[4+i] channel i: the written count (CLKs) when PENDING
  *   reserved[7], reserved[8]: zero
+ * A counter without a control word is KVM's mode 0xff (RW mode and
+ * states 0); its flags are implied and its reserved words zero, so a
+ * fresh PIT's state is KVM's.  A count of 0 restores as the maximum.
  */
 #define HVMM_PIT_EXT_STOPPED	0x1	/* counting element held */
 #define HVMM_PIT_EXT_NO_COUNT	0x2	/* control word, no count since */
@@ -91,6 +99,8 @@ struct hvmm_pit {
 	bool awaiting_ack;		/* reinject: an edge is not acked yet */
 	u32 pending;			/* reinject: queued edges */
 	u64 edge_min;			/* next edge no earlier than this CLK */
+	bool clamp_phase;		/* clamped: next edge is edge_min */
+	bool (*irq0_blocked)(void *opaque);	/* see set_blocked_fn */
 	u64 timer_tick;			/* CLK the timer is armed for, or ~0 */
 
 	/* counters for statistics and tests */
@@ -98,12 +108,14 @@ struct hvmm_pit {
 	u64 edges_dropped;
 };
 
-void hvmm_pit_init(struct hvmm_pit *pit, struct hvmm_clock *clock,
-		   hvmm_irq_fn irq, void *opaque);
+int hvmm_pit_init(struct hvmm_pit *pit, struct hvmm_clock *clock,
+		  hvmm_irq_fn irq, void *opaque);
 void hvmm_pit_reset(struct hvmm_pit *pit);
 void hvmm_pit_destroy(struct hvmm_pit *pit);
 void hvmm_pit_set_reinject(struct hvmm_pit *pit, bool reinject);
 void hvmm_pit_irq_acked(struct hvmm_pit *pit);
+void hvmm_pit_irq0_unblocked(struct hvmm_pit *pit, bool drop_missed);
+void hvmm_pit_set_blocked_fn(struct hvmm_pit *pit, bool (*blocked)(void *));
 int hvmm_pit_get_state(struct hvmm_pit *pit, struct kvm_pit_state2 *st);
 int hvmm_pit_set_state(struct hvmm_pit *pit,
 		       const struct kvm_pit_state2 *st);

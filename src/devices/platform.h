@@ -21,14 +21,17 @@
  *       Monotonic nanoseconds.  Kernel: ktime_get().  Userspace: a
  *       deterministic virtual clock advanced by hvmm_clock_advance().
  *
- *   struct hvmm_timer     hvmm_timer_init(t, clock, fn)
+ *   struct hvmm_timer     hvmm_timer_init(t, clock, fn)    0 or -errno; may sleep
  *                         hvmm_timer_start(t, expires_ns)   absolute time
  *                         hvmm_timer_cancel(t)              never blocks
  *                         hvmm_timer_destroy(t)             blocks; no locks held
- *       One-shot; a periodic device re-arms from its callback.  The callback
- *       runs in interrupt context in the kernel and may race with
- *       hvmm_timer_cancel(): it must take the device lock and check that its
- *       expiry is still wanted.  Use container_of() to find the device.
+ *       One-shot; a periodic device re-arms from its callback.  In the
+ *       kernel the callback runs in the timer's kthread worker (process
+ *       context, also on PREEMPT_RT: the hrtimer itself only queues the
+ *       work), so it may take the device lock and raise IRQ lines.  It may
+ *       race with hvmm_timer_cancel(): it must take the device lock and
+ *       check that its expiry is still wanted.  Use container_of() to find
+ *       the device.
  *
  *   hvmm_mul_div_u64(a, mul, div)   a * mul / div without overflow
  *   hvmm_log_ratelimited(fmt, ...)  for anything a guest can trigger

@@ -90,8 +90,8 @@ static inline u64 hvmm_clock_now_ns(struct hvmm_clock *clock)
 	return clock->now_ns;
 }
 
-void hvmm_timer_init(struct hvmm_timer *t, struct hvmm_clock *clock,
-		     hvmm_timer_fn fn);
+int hvmm_timer_init(struct hvmm_timer *t, struct hvmm_clock *clock,
+		    hvmm_timer_fn fn);
 void hvmm_timer_start(struct hvmm_timer *t, u64 expires_ns);
 void hvmm_timer_cancel(struct hvmm_timer *t);
 void hvmm_timer_destroy(struct hvmm_timer *t);

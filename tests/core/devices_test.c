@@ -236,18 +236,20 @@ TEST_F(vm, pit_ioctls)
 		ps2.channels[i].count_load_time = 0;
 	}
 	EXPECT_EQ(0, memcmp(back.channels, ps2.channels, sizeof(ps2.channels)));
+	/* power-up: no control word yet, KVM's kvm_pit_reset() state */
+	EXPECT_EQ(0xff, ps2.channels[0].mode);
+	EXPECT_EQ(0, ps2.channels[0].rw_mode);
+	EXPECT_EQ(65536, ps2.channels[0].count);
 	if (is_hvmm()) {
-		/* power-up: mode 3, LSB then MSB (KVM says mode 0xff) */
-		EXPECT_EQ(3, ps2.channels[0].mode);
-		EXPECT_EQ(3, ps2.channels[0].rw_mode);
 		/* hvmm keeps its extension in reserved[] both ways */
 		EXPECT_EQ(0, memcmp(back.reserved, ps2.reserved,
 				    sizeof(ps2.reserved)));
 		ps2.channels[1].mode = 7;
 		EXPECT_ERRNO(EINVAL, ioctl(fd, KVM_SET_PIT2, &ps2));
-		ps2.channels[1].mode = 3;
+		ps2.channels[1].mode = 0xff;
 		ps2.flags = 0x80;
 		EXPECT_ERRNO(EINVAL, ioctl(fd, KVM_SET_PIT2, &ps2));
+		ps2.flags = 0;
 	}
 	ASSERT_EQ(0, ioctl(fd, KVM_GET_PIT, &ps));
 	EXPECT_EQ(ps2.channels[1].mode, ps.channels[1].mode);
@@ -633,8 +635,8 @@ TEST_F(guest, all_sources_concurrently)
 }
 
 /*
- * VM teardown while the PIT's hrtimer fires at its clamp (mode 2, count
- * 2: 20 kHz), IRQ0 pending and a key queued: the devices must go before
+ * VM teardown while the PIT's timer fires at its clamp (mode 2, count
+ * 2: 5 kHz), IRQ0 pending and a key queued: the devices must go before
  * the vCPUs they kick, the timer must be stopped before it is freed.
  * Twenty VMs in a row; a use-after-free would take the host down.
  */

@@ -9,6 +9,7 @@
 #include "kselftest_harness.h"
 
 #define F	1193182ULL
+#define RW_MSB_STATE	2	/* KVM's RW_STATE_MSB */
 #define START_NS 1000000000ULL		/* CLK 1193182 */
 
 static struct {
@@ -47,7 +48,8 @@ static void setup(void)
 {
 	memset(&g, 0, sizeof(g));
 	hvmm_clock_init(&g.clock, START_NS);
-	hvmm_pit_init(&g.pit, &g.clock, irq_rec, NULL);
+	if (hvmm_pit_init(&g.pit, &g.clock, irq_rec, NULL))
+		abort();
 }
 
 static void outb(u16 port, u8 v)
@@ -214,19 +216,20 @@ TEST(mode2_rate_generator)
 
 	setup();
 	hvmm_pit_set_reinject(&g.pit, false);
-	w = program(0, 0x04, 100);
-	for (k = 1; k <= 100; k++) {
+	/* 300 CLKs: slower than the IRQ0 floor, every edge on time */
+	w = program(0, 0x04, 300);
+	for (k = 1; k <= 300; k++) {
 		goto_tick(w + k);
-		EXPECT_EQ(101 - k, latched(0));
-		EXPECT_EQ(k == 100 ? 0 : 1, status(0) >> 7);
+		EXPECT_EQ(301 - k, latched(0));
+		EXPECT_EQ(k == 300 ? 0 : 1, status(0) >> 7);
 	}
-	goto_tick(w + 101);			/* reload, OUT back high */
-	EXPECT_EQ(100, latched(0));
+	goto_tick(w + 301);			/* reload, OUT back high */
+	EXPECT_EQ(300, latched(0));
 	EXPECT_EQ(1, status(0) >> 7);
-	goto_tick(w + 1000);
+	goto_tick(w + 3000);
 	ASSERT_EQ(9, g.rises);
 	for (k = 0; k < 9; k++)
-		EXPECT_EQ(w + 101 + 100 * k, g.rise_tick[k]);
+		EXPECT_EQ(w + 301 + 300 * k, g.rise_tick[k]);
 	hvmm_pit_destroy(&g.pit);
 }
 
@@ -237,21 +240,21 @@ TEST(mode2_reload_at_period_end)
 
 	setup();
 	hvmm_pit_set_reinject(&g.pit, false);
-	w = program(0, 0x04, 100);
+	w = program(0, 0x04, 300);
 	goto_tick(w + 30);
-	outb(0x40, 80);
+	outb(0x40, 250);
 	outb(0x40, 0);
 	EXPECT_EQ(0x40, status(0) & 0x40);	/* null count: not loaded yet */
-	goto_tick(w + 100);
-	EXPECT_EQ(1, latched(0));		/* current period unaffected */
-	goto_tick(w + 101);
-	EXPECT_EQ(80, latched(0));
-	EXPECT_EQ(0, status(0) & 0x40);
 	goto_tick(w + 300);
+	EXPECT_EQ(1, latched(0));		/* current period unaffected */
+	goto_tick(w + 301);
+	EXPECT_EQ(250, latched(0));
+	EXPECT_EQ(0, status(0) & 0x40);
+	goto_tick(w + 900);
 	ASSERT_EQ(3, g.rises);
-	EXPECT_EQ(w + 101, g.rise_tick[0]);
-	EXPECT_EQ(w + 181, g.rise_tick[1]);
-	EXPECT_EQ(w + 261, g.rise_tick[2]);
+	EXPECT_EQ(w + 301, g.rise_tick[0]);
+	EXPECT_EQ(w + 551, g.rise_tick[1]);
+	EXPECT_EQ(w + 801, g.rise_tick[2]);
 	hvmm_pit_destroy(&g.pit);
 }
 
@@ -508,7 +511,8 @@ TEST(read_back)
 	outb(0x43, 0x34);			/* ch0 reprogrammed: null count */
 	outb(0x43, 0xe2);
 	EXPECT_EQ(0x40 | 0x80 | 0x34, inb(0x40));
-	EXPECT_EQ(0x76, inb(0x41) & 0x7f);	/* ch1: reset, no count */
+	/* ch1: no control word yet (KVM's mode 0xff): RW 0, mode bits 111 */
+	EXPECT_EQ(0x4e, inb(0x41) & 0x7f);
 	EXPECT_EQ(0x80 | 0x30, inb(0x42));	/* ch2 mode 0 at TC */
 	/* count only, two counters; a second latch is ignored */
 	outb(0x43, 0xd4 | 0x08);		/* count of ch1, ch2 */
@@ -741,20 +745,196 @@ TEST(coalesce_drops_missed)
 	hvmm_pit_destroy(&g.pit);
 }
 
-/* Host protection: periodic IRQ0 no faster than HVMM_PIT_MIN_PERIOD_NS */
+/* CLKs of the IRQ0 floor: 200 us (KVM's min_timer_period_us) rounded up */
+#define FLOOR_TICKS	((HVMM_PIT_MIN_PERIOD_NS * F + 999999999) / 1000000000)
+
+/*
+ * Host protection as KVM's create_pit_timer(): a periodic count faster
+ * than min_timer_period_us (200 us) interrupts every 200 us instead, the
+ * first IRQ0 after the programmed interval; what the guest reads still
+ * follows the datasheet.
+ */
 TEST(min_period_clamp)
+{
+	u64 w;
+	int k;
+
+	setup();
+	EXPECT_EQ(239, FLOOR_TICKS);
+	hvmm_pit_set_reinject(&g.pit, false);
+	w = program(0, 0x04, 2);
+	hvmm_clock_advance(&g.clock, 1000000000ULL);
+	EXPECT_LE(g.rises, 1000000000 / HVMM_PIT_MIN_PERIOD_NS + 1);
+	EXPECT_GE(g.rises, (F - 3) / FLOOR_TICKS + 1);
+	EXPECT_EQ(w + 3, g.rise_tick[0]);	/* the counter's own edge */
+	for (k = 1; k < 64; k++)
+		EXPECT_EQ(FLOOR_TICKS, g.rise_tick[k] - g.rise_tick[k - 1]);
+	goto_tick(tick_now() + 1);
+	/* the count the guest sees still follows the datasheet */
+	EXPECT_EQ(2 - (tick_now() - w - 1) % 2, latched(0));
+	hvmm_pit_destroy(&g.pit);
+}
+
+/*
+ * The floor is a period, not a thinning of the counter's edges: count 200
+ * (168 us) interrupts at 5 kHz like KVM, not at every second edge; the
+ * first count at or above the floor is not touched, and neither is mode 3.
+ */
+TEST(min_period_is_kvm_period)
+{
+	static const u16 counts[] = { 200, FLOOR_TICKS - 1, FLOOR_TICKS, 300 };
+	static const u8 modes[] = { 0x04, 0x06 };
+	unsigned int i, j;
+	int k;
+	u64 w, step;
+
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		for (j = 0; j < ARRAY_SIZE(modes); j++) {
+			setup();
+			hvmm_pit_set_reinject(&g.pit, false);
+			w = program(0, modes[j], counts[i]);
+			goto_tick(w + 1 + 70 * 300);
+			ASSERT_LE(64, g.rises);
+			step = counts[i] < FLOOR_TICKS ? FLOOR_TICKS :
+							 counts[i];
+			EXPECT_EQ(w + 1 + counts[i], g.rise_tick[0]);
+			for (k = 1; k < 64; k++)
+				EXPECT_EQ(step, g.rise_tick[k] -
+					  g.rise_tick[k - 1])
+					TH_LOG("count %u mode %#x edge %d",
+					       counts[i], modes[j], k);
+			hvmm_pit_destroy(&g.pit);
+		}
+	}
+}
+
+/* One-shot modes are not clamped (KVM clamps is_periodic timers only). */
+TEST(min_period_one_shot_not_clamped)
+{
+	u64 w;
+
+	setup();
+	w = program(0, 0x00, 2);		/* mode 0 */
+	goto_tick(w + 10);
+	ASSERT_EQ(1, g.rises);
+	EXPECT_EQ(w + 3, g.rise_tick[0]);
+	w = program(0, 0x00, 3);		/* again, 1 CLK after the first */
+	goto_tick(w + 10);
+	ASSERT_EQ(2, g.rises);
+	EXPECT_EQ(w + 4, g.rise_tick[1]);
+	hvmm_pit_destroy(&g.pit);
+}
+
+static bool fake_blocked;
+
+static bool blocked_fn(void *opaque)
+{
+	return fake_blocked;
+}
+
+/* Advance @ns; return how many times the PIT's timer fired. */
+static u64 fires_in(u64 ns)
+{
+	return hvmm_clock_advance_bounded(&g.clock, ns, ~0ULL);
+}
+
+/*
+ * IRQ0 masked with its request latched (KVM: the mask notifier): no timer
+ * runs; the OCW1 unmask catches up and drops what was queued meanwhile
+ * (pit_mask_notifer()), and the next edge comes on the counter's time.
+ */
+TEST(masked_irq0_stops_timer)
+{
+	u64 w, fires;
+
+	setup();
+	hvmm_pit_set_blocked_fn(&g.pit, blocked_fn);
+	fake_blocked = false;
+	w = program(0, 0x04, 1193);		/* 1 kHz, reinject on */
+	goto_tick(w + 1 + 1193);
+	EXPECT_EQ(1, g.rises);
+	fake_blocked = true;			/* masked, IRR0 set */
+	fires = fires_in(1000000000ULL);	/* one second */
+	EXPECT_GE(1, fires);
+	EXPECT_EQ(1, g.rises);
+	fake_blocked = false;
+	hvmm_pit_irq0_unblocked(&g.pit, true);
+	EXPECT_EQ(0, g.pit.pending);		/* the masked second dropped */
+	EXPECT_FALSE(g.pit.awaiting_ack);
+	fires = fires_in(5 * 1000000ULL);	/* 5 ms: 5 edges on the grid */
+	EXPECT_EQ(5, fires);
+	EXPECT_EQ(2, g.rises);			/* then one per ack */
+	EXPECT_EQ(4, g.pit.pending);
+	EXPECT_EQ(0, (g.rise_tick[1] - w - 1) % 1193);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* Unmasked by ICW1 or KVM_SET_IRQCHIP: the backlog stays, as in KVM. */
+TEST(unblocked_without_drop_keeps_backlog)
+{
+	u64 w;
+
+	setup();
+	hvmm_pit_set_blocked_fn(&g.pit, blocked_fn);
+	fake_blocked = false;
+	w = program(0, 0x04, 1193);
+	goto_tick(w + 1 + 1193);
+	fake_blocked = true;
+	EXPECT_GE(1, fires_in(10 * 1000000ULL));
+	fake_blocked = false;
+	hvmm_pit_irq0_unblocked(&g.pit, false);
+	EXPECT_EQ(1, g.rises);			/* not acked: all queued */
+	EXPECT_EQ(10, g.pit.pending);
+	hvmm_pit_irq_acked(&g.pit);
+	EXPECT_EQ(2, g.rises);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/*
+ * Reinject backlog full: edges would only be counted as dropped, so the
+ * timer stops; an ack catches up (dropping beyond the bound) and re-arms.
+ */
+TEST(full_backlog_stops_timer)
+{
+	u64 w, fires;
+
+	setup();
+	w = program(0, 0x04, FLOOR_TICKS);	/* 5 kHz, never acked */
+	fires = fires_in(2 * 1000000000ULL);	/* 10000 edges */
+	EXPECT_EQ(HVMM_PIT_MAX_PENDING, g.pit.pending);
+	EXPECT_GE(HVMM_PIT_MAX_PENDING + 2, fires);
+	EXPECT_EQ(1, g.rises);
+	hvmm_pit_irq_acked(&g.pit);
+	EXPECT_EQ(2, g.rises);
+	EXPECT_EQ(HVMM_PIT_MAX_PENDING - 1, g.pit.pending);
+	/* room for one again: the next edge is timed */
+	EXPECT_EQ(1, fires_in(tick_ns(w + 1 + FLOOR_TICKS *
+			      (1 + (tick_now() - w - 1) / FLOOR_TICKS)) -
+			      g.clock.now_ns));
+	EXPECT_EQ(HVMM_PIT_MAX_PENDING, g.pit.pending);
+	EXPECT_EQ(0, fires_in(1000000000ULL));
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* Coalescing (reinject off) and masked: one edge latches, then nothing */
+TEST(masked_coalesce_stops_timer)
 {
 	u64 w;
 
 	setup();
 	hvmm_pit_set_reinject(&g.pit, false);
-	w = program(0, 0x04, 2);
-	hvmm_clock_advance(&g.clock, 1000000000ULL);
-	EXPECT_LE(g.rises, 1000000000 / HVMM_PIT_MIN_PERIOD_NS + 1);
-	EXPECT_GE(g.rises, 1000000000 / HVMM_PIT_MIN_PERIOD_NS - 1000);
-	goto_tick(tick_now() + 1);
-	/* the count the guest sees still follows the datasheet */
-	EXPECT_EQ(2 - (tick_now() - w - 1) % 2, latched(0));
+	hvmm_pit_set_blocked_fn(&g.pit, blocked_fn);
+	fake_blocked = true;
+	w = program(0, 0x04, 11932);		/* 100 Hz */
+	EXPECT_GE(1, fires_in(1000000000ULL));
+	fake_blocked = false;
+	hvmm_pit_irq0_unblocked(&g.pit, true);
+	EXPECT_LE(1, g.rises);
+	EXPECT_GE(2, g.rises);
+	g.rises = 0;
+	EXPECT_EQ(10, fires_in(100 * 1000000ULL));
+	EXPECT_EQ(10, g.rises);
+	EXPECT_EQ(0, (g.rise_tick[0] - w - 1) % 11932);
 	hvmm_pit_destroy(&g.pit);
 }
 
@@ -780,7 +960,7 @@ static void save_restore_check(struct __test_metadata *_metadata,
 	outb(0x43, 0x80);			/* latched count travels */
 	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &a));
 	EXPECT_EQ(KVM_PIT_FLAGS_SPEAKER_DATA_ON, a.flags);
-	hvmm_pit_init(&twin, &g.clock, irq_rec, NULL);
+	ASSERT_EQ(0, hvmm_pit_init(&twin, &g.clock, irq_rec, NULL));
 	hvmm_pit_set_reinject(&twin, false);
 	ASSERT_EQ(0, hvmm_pit_set_state(&twin, &a));
 	ASSERT_EQ(0, hvmm_pit_get_state(&twin, &b));
@@ -822,6 +1002,8 @@ TEST(set_state_einval)
 
 	setup();
 	program(0, 0x04, 1000);
+	program(1, 0x00, 1000);
+	program(2, 0x06, 1000);
 	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &good));
 #define BAD(stmt) do { \
 		bad = good; stmt; \
@@ -829,6 +1011,8 @@ TEST(set_state_einval)
 	} while (0)
 	for (i = 0; i < 3; i++) {
 		BAD(bad.channels[i].mode = 6);
+		BAD(bad.channels[i].mode = 0xfe);
+		BAD(bad.channels[i].mode = 0xff);	/* with rw mode 3 */
 		BAD(bad.channels[i].bcd = 2);
 		BAD(bad.channels[i].gate = 2);
 		BAD(bad.channels[i].rw_mode = 0);
@@ -839,12 +1023,28 @@ TEST(set_state_einval)
 		BAD(bad.channels[i].write_state = 5);
 		BAD(bad.channels[i].count_latched = 5);
 		BAD(bad.channels[i].status_latched = 2);
-		BAD(bad.channels[i].count = 0);
 		BAD(bad.channels[i].count = 65537);
-		BAD(bad.channels[i].bcd = 1; bad.channels[i].count = 10001);
+		BAD(bad.channels[i].bcd = 1; bad.channels[i].count = 65537);
 		BAD(bad.channels[i].count_load_time = -1);
 		BAD(bad.reserved[0] |= 0x10 << (8 * i));
 		BAD(bad.reserved[4 + i] = 5);
+	}
+	/* a counter without a control word has nothing else to say */
+	for (i = 0; i < 3; i++) {
+		struct kvm_pit_channel_state *c = &bad.channels[i];
+		u32 *ext = &bad.reserved[0];
+#define NONE(stmt) BAD(c->mode = 0xff; c->rw_mode = 0; c->read_state = 0; \
+		       c->write_state = 0; c->count_latched = 0; \
+		       *ext &= ~(0xffu << (8 * i)); \
+		       bad.reserved[1 + i] = 0; stmt)
+		NONE(c->read_state = 3);
+		NONE(c->write_state = 1);
+		NONE(c->count_latched = 3);
+		NONE(*ext |= HVMM_PIT_EXT_STOPPED << (8 * i));
+		NONE(bad.reserved[1 + i] = 1);
+		NONE(c->count = 65537);
+		BAD(c->rw_mode = 0);			/* states still set */
+#undef NONE
 	}
 	BAD(bad.flags = 4);
 	BAD(bad.reserved[7] = 1);
@@ -857,6 +1057,146 @@ TEST(set_state_einval)
 	memset(good.reserved, 0, sizeof(good.reserved));
 	good.flags = KVM_PIT_FLAGS_HPET_LEGACY;
 	EXPECT_EQ(0, hvmm_pit_set_state(&g.pit, &good));
+	hvmm_pit_destroy(&g.pit);
+}
+
+/*
+ * KVM_GET_PIT2 of a fresh PIT reads as KVM's (kvm_pit_reset(): mode 0xff,
+ * RW mode and states 0, count 0 loaded as 65536, GATE 2 low, reserved[]
+ * zero).  count_load_time is a clock reading, not compared.
+ */
+TEST(fresh_state_reads_as_kvm)
+{
+	struct kvm_pit_state2 st;
+	int i;
+
+	setup();
+	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &st));
+	EXPECT_EQ(0, st.flags);
+	for (i = 0; i < 9; i++)
+		EXPECT_EQ(0, st.reserved[i]);
+	for (i = 0; i < 3; i++) {
+		struct kvm_pit_channel_state *c = &st.channels[i];
+
+		EXPECT_EQ(65536, c->count);
+		EXPECT_EQ(0, c->latched_count);
+		EXPECT_EQ(0, c->count_latched);
+		EXPECT_EQ(0, c->status_latched);
+		EXPECT_EQ(0, c->status);
+		EXPECT_EQ(0, c->read_state);
+		EXPECT_EQ(0, c->write_state);
+		EXPECT_EQ(0, c->write_latch);
+		EXPECT_EQ(0, c->rw_mode);
+		EXPECT_EQ(0xff, c->mode);
+		EXPECT_EQ(0, c->bcd);
+		EXPECT_EQ(i != 2, c->gate);
+	}
+	/* and it goes back in, unchanged */
+	ASSERT_EQ(0, hvmm_pit_set_state(&g.pit, &st));
+	goto_tick(tick_now() + 100000);
+	EXPECT_EQ(0, g.rises);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/*
+ * What a PIT saved on KVM looks like: a Linux guest programs counter 0
+ * (mode 2) and counter 2, never counter 1 (mode 0xff); KVM keeps counter
+ * 0's phase in its hrtimer (count_load_time 0), a count of 0 is 65536
+ * (KVM_SET_PIT2 -> pit_load_count()), a partly read latch is RW_MSB,
+ * and BCD counts are raw.  All of it restores.
+ */
+TEST(kvm_states_accepted)
+{
+	struct kvm_pit_state2 st;
+	struct kvm_pit_channel_state *c = st.channels;
+	u64 t;
+
+	setup();
+	hvmm_pit_set_reinject(&g.pit, false);
+	memset(&st, 0, sizeof(st));
+	c[0] = (struct kvm_pit_channel_state){ .count = 0, .rw_mode = 3,
+		.read_state = 3, .write_state = 3, .mode = 2, .gate = 1,
+		.count_latched = RW_MSB_STATE, .latched_count = 0x1234 };
+	c[1] = (struct kvm_pit_channel_state){ .count = 65536, .mode = 0xff,
+		.gate = 1, .status_latched = 1, .status = 0xfe,
+		.count_load_time = 5 };
+	c[2] = (struct kvm_pit_channel_state){ .count = 0x9999, .rw_mode = 3,
+		.read_state = 4, .write_state = 4, .write_latch = 0x12,
+		.mode = 0, .bcd = 1, .count_load_time = START_NS };
+	st.flags = KVM_PIT_FLAGS_SPEAKER_DATA_ON;
+	ASSERT_EQ(0, hvmm_pit_set_state(&g.pit, &st));
+	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &st));
+	EXPECT_EQ(65536, c[0].count);
+	EXPECT_EQ(0xff, c[1].mode);
+	EXPECT_EQ(0, c[1].rw_mode);
+	EXPECT_EQ(10000, c[2].count);		/* the BCD maximum */
+	EXPECT_EQ(0x12, inb(0x40));		/* the rest of the latch */
+	EXPECT_EQ(0xfe, inb(0x41));		/* the latched status */
+	/* counter 0 interrupts every 65536 CLKs from its old phase */
+	t = tick_now();
+	goto_tick(t + 3 * 65536);
+	ASSERT_EQ(3, g.rises);
+	EXPECT_EQ(65536, g.rise_tick[2] - g.rise_tick[1]);
+	EXPECT_EQ(0, (g.rise_tick[1] - 1) % 65536);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/*
+ * QEMU's reset state, which QEMU loads into KVM's PIT at every reset
+ * (pit_reset_common(): mode 3, count 0x10000, RW mode 0): it counts, and
+ * counter 0 interrupts at 18.2 Hz as on KVM; port accesses are LSB only.
+ */
+TEST(qemu_reset_state_accepted)
+{
+	struct kvm_pit_state2 st;
+	int i;
+
+	setup();
+	hvmm_pit_set_reinject(&g.pit, false);
+	memset(&st, 0, sizeof(st));
+	for (i = 0; i < 3; i++) {
+		st.channels[i].count = 0x10000;
+		st.channels[i].mode = 3;
+		st.channels[i].gate = i != 2;
+		st.channels[i].count_load_time = START_NS;
+	}
+	ASSERT_EQ(0, hvmm_pit_set_state(&g.pit, &st));
+	goto_tick(F + 1 + 2 * 65536);
+	EXPECT_EQ(2, g.rises);
+	EXPECT_EQ(F + 1 + 65536, g.rise_tick[0]);
+	outb(0x40, 0x10);			/* LSB only: count 16 */
+	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &st));
+	EXPECT_EQ(0, st.channels[0].rw_mode);
+	EXPECT_EQ(0, st.channels[0].write_state);
+	hvmm_pit_destroy(&g.pit);
+}
+
+/* A count written before any control word: stored, nothing counts */
+TEST(unprogrammed_counter_holds)
+{
+	struct kvm_pit_state2 st;
+
+	setup();
+	outb(0x40, 10);				/* LSB only, as KVM */
+	goto_tick(tick_now() + 1000);
+	EXPECT_EQ(10, inb(0x40));
+	EXPECT_EQ(10, inb(0x40));
+	EXPECT_EQ(0, g.rises);
+	outb(0x61, 0x01);			/* a gate edge starts nothing */
+	outb(0x42, 5);
+	goto_tick(tick_now() + 1000);
+	EXPECT_EQ(5, inb(0x42));
+	outb(0x43, 0x00);			/* latch: RW mode 0, no latch */
+	EXPECT_EQ(10, inb(0x40));
+	ASSERT_EQ(0, hvmm_pit_get_state(&g.pit, &st));
+	EXPECT_EQ(10, st.channels[0].count);
+	EXPECT_EQ(0xff, st.channels[0].mode);
+	EXPECT_EQ(0, st.reserved[0] & 0xffffff);
+	/* a control word gives it a mode; counting follows the datasheet */
+	program(0, 0x04, 300);
+	EXPECT_EQ(2, status(0) >> 1 & 7);
+	goto_tick(tick_now() + 1000);
+	EXPECT_EQ(1, g.rises);			/* reinject: then one per ack */
 	hvmm_pit_destroy(&g.pit);
 }
 
@@ -874,7 +1214,8 @@ TEST(odd_accesses)
 	EXPECT_EQ(0xffffffff, v);
 	EXPECT_EQ(-EOPNOTSUPP, hvmm_iodev_read(&g.pit.pit_dev, 0x44, 1, &v));
 	EXPECT_EQ(0, hvmm_iodev_write(&g.pit.pit_dev, 0x43, 4, 0x34));
-	EXPECT_EQ(0xf6, status(0));	/* unchanged: mode 3 idle */
+	/* unchanged: no mode yet (OUT high, NULL COUNT, mode bits 111) */
+	EXPECT_EQ(0xce, status(0));
 	hvmm_pit_destroy(&g.pit);
 }
 

@@ -41,7 +41,7 @@ TEST(one_shot_fires_at_expiry)
 	struct probe p = { 0 };
 
 	hvmm_clock_init(&c, 0);
-	hvmm_timer_init(&p.timer, &c, probe_fn);
+	ASSERT_EQ(0, hvmm_timer_init(&p.timer, &c, probe_fn));
 	hvmm_timer_start(&p.timer, 100);
 	hvmm_clock_advance(&c, 99);
 	EXPECT_EQ(0, p.fires);
@@ -57,7 +57,7 @@ TEST(periodic_rearm_and_cancel)
 	struct probe p = { .period = 10 };
 
 	hvmm_clock_init(&c, 0);
-	hvmm_timer_init(&p.timer, &c, probe_fn);
+	ASSERT_EQ(0, hvmm_timer_init(&p.timer, &c, probe_fn));
 	hvmm_timer_start(&p.timer, 10);
 	hvmm_clock_advance(&c, 35);
 	ASSERT_EQ(3, p.fires);
@@ -74,7 +74,7 @@ TEST(bounded_advance_stops_runaway)
 	struct probe p = { .period = 1 };
 
 	hvmm_clock_init(&c, 0);
-	hvmm_timer_init(&p.timer, &c, probe_fn);
+	ASSERT_EQ(0, hvmm_timer_init(&p.timer, &c, probe_fn));
 	hvmm_timer_start(&p.timer, 0);
 	EXPECT_EQ(5, hvmm_clock_advance_bounded(&c, 1000000, 5));
 	hvmm_timer_destroy(&p.timer);

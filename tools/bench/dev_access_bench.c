@@ -163,7 +163,8 @@ int main(int argc, char **argv)
 
 	hvmm_clock_init(&clock, 0);
 	hvmm_pic_init(&pic, no_output, no_ack, NULL);
-	hvmm_pit_init(&pit, &clock, no_irq, NULL);
+	if (hvmm_pit_init(&pit, &clock, no_irq, NULL))
+		abort();
 	hvmm_i8042_init(&kbc, no_irq, no_reset, NULL);
 	/* Linux's PIT setup: channel 0, mode 2, 100 Hz. */
 	hvmm_iodev_write(&pit.pit_dev, 0x43, 1, 0x34);

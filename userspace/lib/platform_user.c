@@ -27,14 +27,15 @@ static void timer_unlink(struct hvmm_timer *t)
 	t->armed = false;
 }
 
-void hvmm_timer_init(struct hvmm_timer *t, struct hvmm_clock *clock,
-		     hvmm_timer_fn fn)
+int hvmm_timer_init(struct hvmm_timer *t, struct hvmm_clock *clock,
+		    hvmm_timer_fn fn)
 {
 	t->clock = clock;
 	t->fn = fn;
 	t->expires_ns = 0;
 	t->armed = false;
 	t->next = NULL;
+	return 0;
 }
 
 void hvmm_timer_start(struct hvmm_timer *t, u64 expires_ns)

@@ -263,28 +263,88 @@ TEST_F(state, pit_rate_after_restore)
 	EXPECT_EQ(0x34, st[1] & 0x3f);
 }
 
-/* Restoring garbage is refused or sanitised; the VM stays usable. */
+/* KVM_GET_PIT2 with the clock readings left out, for comparisons. */
+static int get_pit(struct ig_vm *g, struct kvm_pit_state2 *st)
+{
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	if (ioctl(g->vm.vm_fd, KVM_GET_PIT2, st))
+		return -errno;
+	for (i = 0; i < 3; i++)
+		st->channels[i].count_load_time = 0;
+	return 0;
+}
+
+/*
+ * Restoring garbage: an unknown chip_id is -EINVAL on both (KVM:
+ * kvm_arch_vm_ioctl()).  States no 8259A or 8254 can be in are refused
+ * with -EINVAL by hvmm and leave the device as it was; KVM copies any
+ * kvm_pic_state and kvm_pit_state2 in unchecked (kvm_vm_ioctl_set_irqchip(),
+ * kvm_vm_ioctl_set_pit2()), so there they are only logged.  Either way a
+ * re-initialised guest still works afterwards.
+ */
 TEST_F(state, bad_states)
 {
 	struct ig_vm *a = &self->a;
-	struct kvm_irqchip chip;
-	struct kvm_pit_state2 pit;
+	bool hvmm = strstr(dev_path(), "hvmm");
+	struct kvm_irqchip chip, before_chip, after_chip;
+	struct kvm_pit_state2 pit, before, after;
 	int i, r;
 
 	memset(&chip, 0, sizeof(chip));
 	chip.chip_id = 7;
-	EXPECT_NE(0, ioctl(a->vm.vm_fd, KVM_GET_IRQCHIP, &chip));
-	EXPECT_NE(0, ioctl(a->vm.vm_fd, KVM_SET_IRQCHIP, &chip));
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(a->vm.vm_fd, KVM_GET_IRQCHIP, &chip));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(a->vm.vm_fd, KVM_SET_IRQCHIP, &chip));
+	EXPECT_EQ(EINVAL, errno);
 	for (i = 0; i < 2; i++) {
+		memset(&before_chip, 0, sizeof(before_chip));
+		before_chip.chip_id = i;
+		ASSERT_EQ(0, ioctl(a->vm.vm_fd, KVM_GET_IRQCHIP, &before_chip));
 		memset(&chip, 0xff, sizeof(chip));
 		chip.chip_id = i;
+		errno = 0;
 		r = ioctl(a->vm.vm_fd, KVM_SET_IRQCHIP, &chip);
 		TH_LOG("SET_IRQCHIP(%d) of all-ones: %d", i, r ? -errno : 0);
+		if (!hvmm)
+			continue;
+		EXPECT_EQ(-1, r);
+		EXPECT_EQ(EINVAL, errno);
+		after_chip = before_chip;
+		ASSERT_EQ(0, ioctl(a->vm.vm_fd, KVM_GET_IRQCHIP, &after_chip));
+		EXPECT_EQ(0, memcmp(&before_chip, &after_chip,
+				    sizeof(after_chip)))
+			TH_LOG("PIC %d changed by a refused state", i);
 	}
+
+	ASSERT_EQ(0, get_pit(a, &before));
 	memset(&pit, 0xff, sizeof(pit));
 	pit.flags = 0;
+	errno = 0;
 	r = ioctl(a->vm.vm_fd, KVM_SET_PIT2, &pit);
 	TH_LOG("SET_PIT2 of all-ones: %d", r ? -errno : 0);
+	if (hvmm) {
+		EXPECT_EQ(-1, r);
+		EXPECT_EQ(EINVAL, errno);
+		/* one bad field in a good state: a mode the 8254 lacks */
+		pit = before;
+		pit.channels[0].mode = 6;
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(a->vm.vm_fd, KVM_SET_PIT2, &pit));
+		EXPECT_EQ(EINVAL, errno);
+		pit = before;
+		pit.channels[1].count = 65537;
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(a->vm.vm_fd, KVM_SET_PIT2, &pit));
+		EXPECT_EQ(EINVAL, errno);
+		ASSERT_EQ(0, get_pit(a, &after));
+		EXPECT_EQ(0, memcmp(&before, &after, sizeof(after)))
+			TH_LOG("PIT changed by a refused state");
+	}
+
 	/* whatever was accepted, a re-initialised guest still works */
 	ASSERT_EQ(0, ig_sync(a));
 	ASSERT_EQ(0, ig_cmd(a, IG_OP_OUT, 1, 0x4d0, 0, 0, 0));
@@ -296,6 +356,67 @@ TEST_F(state, bad_states)
 	ASSERT_EQ(0, ig_irq_pulse(a, 3));
 	ASSERT_EQ(0, ig_cmd(a, IG_OP_WAIT_IRQS, 0, 0, 20000000, 1, 0));
 	EXPECT_EQ(1, ig_count(a, 0x23));
+}
+
+/*
+ * What KVM_GET_PIT2 gives on KVM restores everywhere.  A fresh PIT
+ * (kvm_pit_reset(), arch/x86/kvm/i8254.c) reads back with every counter
+ * in mode 0xff (no control word yet: the 8254 datasheet leaves power-up
+ * undefined), RW mode and states 0, count 0 loaded as 65536
+ * (pit_load_count(): "the largest possible initial count is 0"), GATE 2
+ * low and reserved[] zero; hvmm must match it field by field (the clock
+ * readings in count_load_time aside) and take it back.  Then KVM's way
+ * of writing "count 0" into a state (as KVM_SET_PIT2 loads it) gives a
+ * mode 2 counter 0 at 18.2 Hz on both.
+ */
+TEST_F(state, kvm_pit_states_restore)
+{
+	struct ig_vm *a = &self->a;
+	struct kvm_pit_state2 st, chk;
+	struct kvm_pit_channel_state *c = st.channels;
+	int i;
+
+	ASSERT_EQ(0, get_pit(a, &st));
+	EXPECT_EQ(0, st.flags);
+	for (i = 0; i < 9; i++)
+		EXPECT_EQ(0, st.reserved[i]) TH_LOG("reserved[%d]", i);
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(65536, c[i].count) TH_LOG("channel %d", i);
+		EXPECT_EQ(0xff, c[i].mode) TH_LOG("channel %d", i);
+		EXPECT_EQ(0, c[i].rw_mode) TH_LOG("channel %d", i);
+		EXPECT_EQ(0, c[i].read_state) TH_LOG("channel %d", i);
+		EXPECT_EQ(0, c[i].write_state) TH_LOG("channel %d", i);
+		EXPECT_EQ(0, c[i].write_latch);
+		EXPECT_EQ(0, c[i].latched_count);
+		EXPECT_EQ(0, c[i].count_latched);
+		EXPECT_EQ(0, c[i].status_latched);
+		EXPECT_EQ(0, c[i].status);
+		EXPECT_EQ(0, c[i].bcd);
+		EXPECT_EQ(i != 2, c[i].gate) TH_LOG("channel %d", i);
+	}
+	ASSERT_EQ(0, ioctl(a->vm.vm_fd, KVM_SET_PIT2, &st))
+		TH_LOG("a fresh PIT's own state refused: %d", -errno);
+	ASSERT_EQ(0, get_pit(a, &chk));
+	EXPECT_EQ(0, memcmp(&st, &chk, sizeof(chk)));
+
+	/* counter 0 in mode 2, LSB then MSB, count 0; the rest unchanged */
+	c[0].mode = 2;
+	c[0].rw_mode = 3;
+	c[0].read_state = 3;
+	c[0].write_state = 3;
+	c[0].count = 0;
+	ASSERT_EQ(0, ioctl(a->vm.vm_fd, KVM_SET_PIT2, &st))
+		TH_LOG("count 0 refused: %d", -errno);
+	ASSERT_EQ(0, get_pit(a, &chk));
+	EXPECT_EQ(65536, chk.channels[0].count);
+	EXPECT_EQ(2, chk.channels[0].mode);
+	EXPECT_EQ(0xff, chk.channels[1].mode);
+	ASSERT_EQ(0, ig_pic_init(a, 0x20, 0x28, 0x01, 0xfe, 0xff));
+	*(uint8_t *)ig_mem(a, IG_EOI_MODE) = IG_EOI_NONSPEC;
+	ig_clear_log(a);
+	/* 3 IRQ0s at 54.9 ms each come within 250 ms */
+	ASSERT_EQ(0, ig_cmd(a, IG_OP_WAIT_IRQS, 0, 0, self->khz * 250, 3, 0));
+	EXPECT_EQ(3, ig_nirq(a));
 }
 
 /* Skip the whole program, not each test, where no VM can be created. */

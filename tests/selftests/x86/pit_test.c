@@ -64,6 +64,9 @@ static int pit_program(struct ig_vm *g, uint16_t port, uint8_t ctl,
 	return err;
 }
 
+/* Largest deviation of one IRQ0 interval from the period, in periods. */
+#define IRQ0_JITTER	0.25
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -72,23 +75,29 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /*
- * Mode 2 with count N: IRQ0 at 1193182/N Hz.  The guest stamps the MSB
- * write of the count and every interrupt with its TSC; the n-th IRQ0
- * must come n periods after that write, within 2%.  That is a
- * rate over the whole interval: a host that is late once and then
- * delivers the missed ticks back to back (reinject) still passes, one
- * that loses or invents ticks does not.  The median interval between
- * two interrupts is logged too.
+ * Mode 2 with count N: IRQ0 at 1193182/N Hz ("Mode 2 - Rate Generator":
+ * OUT low for one CLK every N).  The guest stamps the MSB write of the
+ * count and every interrupt with its TSC.  Two checks:
+ *  - the rate: the n-th IRQ0 comes n periods after that write, within
+ *    2%, so no tick is lost or invented;
+ *  - every single interval between two IRQ0s is one period within
+ *    IRQ0_JITTER of it, so a host that is late and then delivers the
+ *    missed ticks back to back (reinject catch-up), or bunches them,
+ *    fails even where the overall rate comes out right.
+ * Inside Bochs the TSC counts emulated instructions (design.md) and the
+ * host's timers run on the same count, so the intervals are the host's
+ * interrupt latency jitter, not wall-clock noise.
  */
 static void irq0_rate(struct __test_metadata *_metadata, struct ig_vm *g,
 		      uint64_t khz, uint16_t count, uint32_t n)
 {
 	double want = (double)PIT_HZ / count, got, span_ms, median;
+	double period = khz * 1000.0 * count / PIT_HZ;	/* TSC cycles */
 	const uint32_t *stamp = ig_mem(g, IG_TSCLOG);
 	uint32_t iv[IG_TSCLOG_MAX];
 	struct ig_res *r = ig_res(g);
 	uint64_t first, last, start;
-	unsigned int i;
+	unsigned int i, bad = 0;
 
 	ASSERT_LE(n, IG_TSCLOG_MAX);
 	ASSERT_EQ(0, ig_pic_init(g, 0x20, 0x28, 0x01, 0xfe, 0xff))
@@ -105,14 +114,24 @@ static void irq0_rate(struct __test_metadata *_metadata, struct ig_vm *g,
 	memcpy(&first, ig_mem(g, IG_FIRST_TSC), 8);
 	memcpy(&last, ig_mem(g, IG_LAST_TSC), 8);
 	ASSERT_LT(first, last);
-	for (i = 1; i < n; i++)
+	for (i = 1; i < n; i++) {
 		iv[i - 1] = stamp[i] - stamp[i - 1];
+		if (iv[i - 1] < period * (1 - IRQ0_JITTER) ||
+		    iv[i - 1] > period * (1 + IRQ0_JITTER)) {
+			if (bad++ < 5)
+				TH_LOG("IRQ0 #%u came %.3f periods after #%u",
+				       i, iv[i - 1] / period, i - 1);
+		}
+	}
+	EXPECT_EQ(0, bad) TH_LOG("%u of %u intervals off by more than %.0f%%",
+				 bad, n - 1, IRQ0_JITTER * 100);
 	qsort(iv, n - 1, sizeof(iv[0]), cmp_u32);
 	median = khz * 1000.0 / iv[(n - 1) / 2];
 	span_ms = (double)(last - start) / khz;
 	got = n * 1000.0 / span_ms;
-	TH_LOG("count %u: %u IRQ0s in %.2f ms: %.2f Hz, want %.2f Hz (median interval: %.2f Hz)",
-	       count, n, span_ms, got, want, median);
+	TH_LOG("count %u: %u IRQ0s in %.2f ms: %.2f Hz, want %.2f Hz (median interval: %.2f Hz; intervals %.3f..%.3f periods)",
+	       count, n, span_ms, got, want, median, iv[0] / period,
+	       iv[n - 2] / period);
 	EXPECT_LT(abs((int)(got * 1000) - (int)(want * 1000)),
 		  (int)(want * 20));
 }
@@ -299,10 +318,11 @@ TEST_F(pit, port61_out2_one_shot)
 
 /*
  * Mode 2 with count 2 (596 kHz) and with count 1 (illegal in mode 2):
- * the host must clamp the IRQ0 rate (hvmm: at most one
- * edge per 50 us; KVM: its min_timer_period_us), the guest keeps
- * running, and the counter is sane afterwards.  The stubs mask IRQ0
- * after 2000 interrupts so a slow guest cannot be starved.
+ * the host must clamp the IRQ0 rate to one per 200 us, KVM's default
+ * min_timer_period_us as create_pit_timer() applies it to periodic
+ * modes (arch/x86/kvm/i8254.c; hvmm: 239 CLKs, 4992 Hz), the guest
+ * keeps running, and the counter is sane afterwards.  The stubs mask
+ * IRQ0 after 2000 interrupts so a slow guest cannot be starved.
  */
 TEST_F(pit, storm_is_clamped)
 {
@@ -332,7 +352,8 @@ TEST_F(pit, storm_is_clamped)
 		hz = ig_nirq(g) < 2 ? 0 : (ig_nirq(g) - 1) * self->khz *
 			1000.0 / (double)(last - first);
 		TH_LOG("count %u: %u IRQ0s at %.0f Hz", count, ig_nirq(g), hz);
-		EXPECT_LT(hz, 25000.0);
+		/* 5 kHz and the TSC's own error (see irq0_rate()'s 2%) */
+		EXPECT_LT(hz, 5000.0 * 1.02);
 		ASSERT_EQ(0, pit_program(g, 0x40, PIT_MODE2_LH, 0));
 		*(uint32_t *)ig_mem(g, IG_NIRQ_LIMIT) = 0;
 	}
