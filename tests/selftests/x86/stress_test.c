@@ -11,7 +11,7 @@
  *    interrupts stay its own (8259A: a VM's IRQ lines reach only its own
  *    PIC), torn down in either order;
  *  - a host CPU taken offline and back while a vCPU runs;
- *  - several VMs with the PIT at its fastest: the host's interrupt time
+ *  - several VMs with the PIT at its fastest: the host's interrupt rate
  *    stays bounded (the timer floor), and the figure is printed;
  *  - hvmm only, with $HVMM_MODULE naming hvmm.ko: the module unloads
  *    right after the last VM, whose PIT ran at its floor, is closed.
@@ -385,24 +385,28 @@ TEST(cpu_offline_and_online_while_a_vcpu_runs)
 	vm_destroy(&vm);
 }
 
-/* Hardirq + softirq and total jiffies of all CPUs (proc(5), /proc/stat) */
-static void irq_time(unsigned long long *irq, unsigned long long *total)
+/* Interrupts the host has taken so far, all CPUs (proc(5): "intr"). */
+static unsigned long long host_interrupts(void)
 {
-	unsigned long long v[10] = { 0 };
+	unsigned long long n = 0;
+	char line[256];
 	FILE *f = fopen("/proc/stat", "r");
-	int i;
 
-	*irq = *total = 0;
 	if (!f)
-		return;
-	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
-		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
-		   &v[8], &v[9]) >= 7) {
-		*irq = v[5] + v[6];
-		for (i = 0; i < 8; i++)	/* guest time is inside user */
-			*total += v[i];
-	}
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "intr %llu", &n) == 1)
+			break;
 	fclose(f);
+	return n;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 #define NR_FAST_VMS 4
@@ -411,18 +415,21 @@ static void irq_time(unsigned long long *irq, unsigned long long *total)
  * Four VMs ask their PIT for IRQ0 at 596 kHz (mode 2, count 2) and take
  * 10000 interrupts each - two seconds at KVM's 200 us floor - (the stubs
  * then mask IRQ0, so that a guest that cannot keep up is not starved
- * for good), or four seconds of guest time.
- * The timer floor bounds what that costs the host: hardirq + softirq
- * time stays under half of all CPU time (figure printed; the floor
- * itself is tested by pit_test).
+ * for good), or four seconds of guest time.  The timer floor bounds what
+ * that costs the host: every IRQ0 is at most one host timer interrupt
+ * and one wake-up IPI, so the host takes fewer than 3 x 5000 interrupts
+ * a second per VM (printed with each VM's IRQ0 rate).  Without the
+ * floor it would be 596000; with a 50 us floor, 20000 per VM and more.
+ * (/proc/stat's hardirq time is no measure here: Debian's kernel counts
+ * it by tick sampling only.)
  */
-TEST(fast_pits_keep_host_interrupt_time_bounded)
+TEST(fast_pits_keep_host_interrupts_bounded)
 {
 	struct waiter w[NR_FAST_VMS];
 	struct ig_vm g[NR_FAST_VMS];
 	pthread_t t[NR_FAST_VMS];
-	unsigned long long irq0, tot0, irq1, tot1;
-	double share;
+	unsigned long long n0, n1;
+	double t0, t1, rate;
 	int i;
 
 	for (i = 0; i < NR_FAST_VMS; i++) {
@@ -436,21 +443,31 @@ TEST(fast_pits_keep_host_interrupt_time_bounded)
 		ASSERT_EQ(0, pit_program(&g[i], 2));
 		ig_clear_log(&g[i]);
 	}
-	irq_time(&irq0, &tot0);
+	n0 = host_interrupts();
+	t0 = now_s();
 	for (i = 0; i < NR_FAST_VMS; i++)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, wait_irqs, &w[i]));
 	for (i = 0; i < NR_FAST_VMS; i++)
 		pthread_join(t[i], NULL);
-	irq_time(&irq1, &tot1);
-	ASSERT_LT(tot0, tot1);
-	share = 100.0 * (irq1 - irq0) / (tot1 - tot0);
+	n1 = host_interrupts();
+	t1 = now_s();
+	ASSERT_LT(n0, n1);
+	ASSERT_LT(t0, t1);
+	rate = (n1 - n0) / (t1 - t0);
 	for (i = 0; i < NR_FAST_VMS; i++) {
-		TH_LOG("VM %d: %u IRQ0s", i, ig_nirq(&g[i]));
-		EXPECT_LT(0, ig_nirq(&g[i]));
+		uint64_t first, last;
+
+		memcpy(&first, ig_mem(&g[i], IG_FIRST_TSC), 8);
+		memcpy(&last, ig_mem(&g[i], IG_LAST_TSC), 8);
+		EXPECT_LT(1, ig_nirq(&g[i]));
+		if (ig_nirq(&g[i]) > 1 && last > first)
+			TH_LOG("VM %d: %u IRQ0s at %.0f Hz", i, ig_nirq(&g[i]),
+			       (ig_nirq(&g[i]) - 1) * w[i].khz * 1000.0 /
+			       (double)(last - first));
 	}
-	TH_LOG("host hardirq+softirq: %.1f%% of all CPU time (%llu of %llu jiffies)",
-	       share, irq1 - irq0, tot1 - tot0);
-	EXPECT_LT(share, 50.0);
+	TH_LOG("host: %llu interrupts in %.2f s: %.0f per second",
+	       n1 - n0, t1 - t0, rate);
+	EXPECT_LT(rate, 3 * 5000.0 * NR_FAST_VMS);
 	for (i = 0; i < NR_FAST_VMS; i++)
 		ig_destroy(&g[i]);
 }
