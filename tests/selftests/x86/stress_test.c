@@ -7,9 +7,9 @@
  *    freed memory);
  *  - a process killed (SIGKILL) while two vCPUs of its VM are in guest
  *    mode, proven by counters the guests advance;
- *  - two VMs with in-kernel PICs and PITs at once: each one's
- *    interrupts stay its own (8259A: a VM's IRQ lines reach only its own
- *    PIC), torn down in either order;
+ *  - two VMs with in-kernel PICs, PITs and (hvmm) i8042s at once: each
+ *    one's interrupts and keys stay its own (8259A: a VM's IRQ lines reach
+ *    only its own PIC), torn down in either order;
  *  - a host CPU taken offline and back while a vCPU runs;
  *  - several VMs with the PIT at its fastest: the host's interrupt rate
  *    stays bounded (the timer floor), and the figure is printed;
@@ -32,9 +32,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/input-event-codes.h>
+
 #include "kselftest_harness.h"
 #include "hvmm_util.h"
 #include "irq_guest.h"
+#include "../../../include/uapi/linux/hvmm.h"
 
 #define SLOT_GPA	0x100000	/* slot 1, one page */
 #define SLOT_GPA_MOVED	0x200000
@@ -275,26 +278,61 @@ static void *wait_irqs(void *arg)
 /*
  * A: PIC at vectors 0x20, IRQ0 from its PIT at 100 Hz.  B: PIC at 0x40,
  * no PIT, IRQ0 and IRQ5 unmasked, IRQ5 pulsed from here one edge at a
- * time.  Neither may take the other's interrupts.
+ * time.  Where the device has hvmm's in-kernel i8042 (HVMM_CAP_I8042),
+ * both VMs have one with IRQ1 open, and a key pressed and released in A
+ * only: A reads its two scan codes (set 1 through the controller's
+ * translation) on IRQ1, B gets no IRQ1.  Neither VM may take the other's
+ * interrupts.
  */
+static void i8042_on(struct __test_metadata *_metadata, struct ig_vm *g,
+		     uint8_t irq1_vector)
+{
+	struct hvmm_i8042_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	ASSERT_EQ(0, ioctl(g->vm.vm_fd, HVMM_CREATE_I8042, &cfg));
+	/* Command byte 0x47: IRQ1, IRQ12, system flag, translation. */
+	ASSERT_EQ(0, ig_out(g, 0x64, 0x60));
+	ASSERT_EQ(0, ig_out(g, 0x60, 0x47));
+	ig_set_rdport(g, irq1_vector, 0x60);
+}
+
+static int key(struct ig_vm *g, unsigned int code, unsigned int pressed)
+{
+	struct hvmm_input_event ev = {
+		.type = HVMM_INPUT_KEY, .code = code, .value = pressed,
+	};
+
+	return ioctl(g->vm.vm_fd, HVMM_INPUT_EVENT, &ev) ? -errno : 0;
+}
 TEST(two_vms_keep_their_interrupts)
 {
 	struct waiter wa, wb;
 	struct ig_vm a, b;
 	pthread_t ta, tb;
-	int order, i, ms;
+	int order, i, ms, kbc, nkey;
 
 	for (order = 0; order < 2; order++) {
 		ASSERT_EQ(0, ig_create(&a, 1, 1)) TH_LOG("%s", a.err);
 		ASSERT_EQ(0, ig_create(&b, 1, 0)) TH_LOG("%s", b.err);
-		ASSERT_EQ(0, ig_pic_init(&a, 0x20, 0x28, 0x01, 0xfe, 0xff));
-		ASSERT_EQ(0, ig_pic_init(&b, 0x40, 0x48, 0x01, 0xde, 0xff));
+		kbc = ig_has_cap(&a, HVMM_CAP_I8042) > 0;
+		nkey = kbc ? 2 : 0;
+		ASSERT_EQ(0, ig_pic_init(&a, 0x20, 0x28, 0x01, 0xfc, 0xff));
+		ASSERT_EQ(0, ig_pic_init(&b, 0x40, 0x48, 0x01, 0xdc, 0xff));
 		*(uint8_t *)ig_mem(&a, IG_EOI_MODE) = IG_EOI_NONSPEC;
 		*(uint8_t *)ig_mem(&b, IG_EOI_MODE) = IG_EOI_NONSPEC;
+		if (kbc) {
+			i8042_on(_metadata, &a, 0x21);
+			i8042_on(_metadata, &b, 0x41);
+		}
 		ASSERT_EQ(0, pit_program(&a, 11932));	/* 100 Hz */
 		ig_clear_log(&a);
 		ig_clear_log(&b);
-		wa = (struct waiter){ .g = &a, .n = 20, .ms = 2000,
+		if (kbc) {
+			ASSERT_EQ(0, key(&a, KEY_A, 1));
+			ASSERT_EQ(0, key(&a, KEY_A, 0));
+		}
+		wa = (struct waiter){ .g = &a, .n = 20 + nkey, .ms = 2000,
 				      .khz = ig_tsc_khz(&a) };
 		wb = (struct waiter){ .g = &b, .n = 10, .ms = 4000,
 				      .khz = ig_tsc_khz(&b) };
@@ -313,9 +351,19 @@ TEST(two_vms_keep_their_interrupts)
 		EXPECT_EQ(0, wa.err) TH_LOG("%s", a.err);
 		EXPECT_EQ(0, wb.err) TH_LOG("%s", b.err);
 		EXPECT_EQ(20, ig_count(&a, 0x20));
-		EXPECT_EQ(20, ig_nirq(&a));
+		EXPECT_EQ(nkey, ig_count(&a, 0x21));
+		EXPECT_EQ(20 + nkey, ig_nirq(&a));
+		if (kbc) {
+			const uint8_t *data = ig_mem(&a, IG_DATA);
+
+			ASSERT_EQ(2, *(uint32_t *)ig_mem(&a, IG_NDATA));
+			EXPECT_EQ(0x1e, data[0]);	/* A pressed, set 1 */
+			EXPECT_EQ(0x9e, data[1]);	/* A released */
+			EXPECT_EQ(0, *(uint32_t *)ig_mem(&b, IG_NDATA));
+		}
 		EXPECT_EQ(10, ig_count(&b, 0x45));
 		EXPECT_EQ(0, ig_count(&b, 0x40));
+		EXPECT_EQ(0, ig_count(&b, 0x41));
 		EXPECT_EQ(10, ig_nirq(&b));
 		if (order) {
 			ig_destroy(&b);
